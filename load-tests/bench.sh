@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs one ingest benchmark against an already running service.
+# Usage: load-tests/bench.sh batch|single [-Dname=value ...]   (parameters: load-tests/README.md)
+set -euo pipefail
+case "${1:-}" in
+  batch)  sim=org.leaderboard.loadtest.IngestBatchSimulation ;;
+  single) sim=org.leaderboard.loadtest.IngestSingleSimulation ;;
+  *) echo "usage: $0 batch|single [-Dname=value ...]" >&2; exit 2 ;;
+esac
+shift
+cd "$(dirname "$0")/.."
+# The simulations read the tokens from the environment; -D options given here win.
+exec ./mvnw -q -pl load-tests gatling:test -Dgatling.simulationClass="$sim" \
+  ${LEADERBOARD_INGEST_TOKEN:+-DingestToken="$LEADERBOARD_INGEST_TOKEN"} \
+  ${LEADERBOARD_ORGANIZER_TOKEN:+-DorganizerToken="$LEADERBOARD_ORGANIZER_TOKEN"} \
+  "$@"

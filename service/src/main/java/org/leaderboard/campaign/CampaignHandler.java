@@ -1,0 +1,169 @@
+package org.leaderboard.campaign;
+
+import java.util.Currency;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+import org.leaderboard.system.ApiProblem;
+import org.leaderboard.system.Ids;
+import org.leaderboard.system.JsonFields;
+import org.leaderboard.system.ProblemResponses;
+import org.leaderboard.system.RequestBodies;
+import org.springframework.http.MediaType;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.util.unit.DataSize;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Organizer API: idempotent PUTs of campaigns, teams and fundraisers. A PUT replaces the
+ * resource: an optional field left out is cleared. 201 when the request created it, 200 otherwise.
+ */
+@Component
+class CampaignHandler {
+
+    static final long MAX_GOAL_MINOR = 1_000_000_000_000_000L;
+    private static final DataSize MAX_BODY = DataSize.ofKilobytes(64);
+
+    private final CampaignStore store;
+    private final RequestBodies bodies;
+
+    CampaignHandler(CampaignStore store, RequestBodies bodies) {
+        this.store = store;
+        this.bodies = bodies;
+    }
+
+    Mono<ServerResponse> putCampaign(ServerRequest request) {
+        String id = request.pathVariable("campaignId");
+        return body(request, (node, f) -> {
+            checkPathId(f, "campaignId", id);
+            f.rejectUnknown(Set.of("title", "story", "currency", "goalMinor", "endsAt", "openSignup"),
+                    "is not a field of a campaign");
+            String title = f.text("title", true, 200);
+            String story = f.text("story", false, 20_000);
+            String currency = f.string("currency", true);
+            if (currency != null && !isIsoCurrency(currency)) {
+                f.error("currency", "must be an ISO 4217 currency code such as EUR");
+            }
+            Long goal = f.integer("goalMinor", true, 1, MAX_GOAL_MINOR);
+            var endsAt = f.timestamp("endsAt", false);
+            Boolean openSignup = f.bool("openSignup");
+            return new Campaign(id, title, story, currency, goal == null ? 0 : goal, endsAt,
+                    Boolean.TRUE.equals(openSignup), null, null);
+        }).flatMap(store::saveCampaign)
+                .flatMap(saved -> respond(saved, campaignJson(saved.value())))
+                .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
+    }
+
+    Mono<ServerResponse> putTeam(ServerRequest request) {
+        String campaignId = request.pathVariable("campaignId");
+        String teamId = request.pathVariable("teamId");
+        return body(request, (node, f) -> {
+            checkPathId(f, "campaignId", campaignId);
+            checkPathId(f, "teamId", teamId);
+            f.rejectUnknown(Set.of("name"), "is not a field of a team");
+            return f.text("name", true, 100);
+        }).flatMap(name -> store.saveTeam(campaignId, teamId, name))
+                .flatMap(saved -> respond(saved, teamJson(saved.value())))
+                .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
+    }
+
+    Mono<ServerResponse> putFundraiser(ServerRequest request) {
+        String campaignId = request.pathVariable("campaignId");
+        String fundraiserId = request.pathVariable("fundraiserId");
+        return body(request, (node, f) -> {
+            checkPathId(f, "campaignId", campaignId);
+            checkPathId(f, "fundraiserId", fundraiserId);
+            f.rejectUnknown(Set.of("displayName", "teamId", "goalMinor", "story"), "is not a field of a fundraiser");
+            return new Fundraiser(campaignId, fundraiserId, f.text("displayName", true, 100),
+                    f.resourceId("teamId", false), f.integer("goalMinor", false, 1, MAX_GOAL_MINOR),
+                    f.text("story", false, 20_000), null, null);
+        }).flatMap(store::saveFundraiser)
+                .flatMap(saved -> respond(saved, fundraiserJson(saved.value())))
+                .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
+    }
+
+    /** Reads a JSON object body, lets {@code reader} validate it, and fails with every bad field at once. */
+    private <T> Mono<T> body(ServerRequest request, BodyReader<T> reader) {
+        return bodies.read(request, MAX_BODY).map(bytes -> {
+            JsonNode node = bodies.parseJson(bytes);
+            if (!node.isObject()) {
+                throw ApiProblem.malformed("The body must be a JSON object");
+            }
+            JsonFields fields = new JsonFields(node, "");
+            T value = reader.read(node, fields);
+            if (!fields.errors().isEmpty()) {
+                throw ApiProblem.validation(fields.errors());
+            }
+            return value;
+        });
+    }
+
+    @FunctionalInterface
+    private interface BodyReader<T> {
+        T read(JsonNode node, JsonFields fields);
+    }
+
+    private static void checkPathId(JsonFields fields, String name, String value) {
+        if (!Ids.isResourceId(value)) {
+            fields.error(name, "path segment " + Ids.RESOURCE_ID_RULE);
+        }
+    }
+
+    private static boolean isIsoCurrency(String code) {
+        try {
+            return code.length() == 3 && Currency.getInstance(code).getCurrencyCode().equals(code);
+        }
+        catch (IllegalArgumentException ex) {
+            return false;
+        }
+    }
+
+    private static Mono<ServerResponse> respond(Saved<?> saved, Map<String, Object> json) {
+        return ServerResponse.status(saved.created() ? HttpStatus.CREATED : HttpStatus.OK)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(json);
+    }
+
+    static Map<String, Object> campaignJson(Campaign c) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", c.id());
+        json.put("title", c.title());
+        json.put("story", c.story());
+        json.put("currency", c.currency());
+        json.put("goalMinor", c.goalMinor());
+        json.put("endsAt", c.endsAt() == null ? null : c.endsAt().toString());
+        json.put("openSignup", c.openSignup());
+        json.put("createdAt", c.createdAt().toString());
+        json.put("updatedAt", c.updatedAt().toString());
+        return json;
+    }
+
+    static Map<String, Object> teamJson(Team t) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("campaignId", t.campaignId());
+        json.put("id", t.id());
+        json.put("name", t.name());
+        json.put("createdAt", t.createdAt().toString());
+        json.put("updatedAt", t.updatedAt().toString());
+        return json;
+    }
+
+    static Map<String, Object> fundraiserJson(Fundraiser f) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("campaignId", f.campaignId());
+        json.put("id", f.id());
+        json.put("displayName", f.displayName());
+        json.put("teamId", f.teamId());
+        json.put("goalMinor", f.goalMinor());
+        json.put("story", f.story());
+        json.put("createdAt", f.createdAt().toString());
+        json.put("updatedAt", f.updatedAt().toString());
+        return json;
+    }
+}

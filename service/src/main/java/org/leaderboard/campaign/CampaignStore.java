@@ -1,0 +1,128 @@
+package org.leaderboard.campaign;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+import org.leaderboard.system.ApiProblem;
+import org.springframework.http.HttpStatus;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.Parameter;
+import org.springframework.stereotype.Component;
+
+import io.r2dbc.spi.Readable;
+import reactor.core.publisher.Mono;
+
+/**
+ * Owns the SQL of campaigns, teams and fundraisers. Each PUT is one upsert statement, so two
+ * organizers saving at once never see a half-written row; {@code xmax = 0} tells an insert from
+ * an update.
+ */
+@Component
+public class CampaignStore {
+
+    private final DatabaseClient db;
+
+    CampaignStore(DatabaseClient db) {
+        this.db = db;
+    }
+
+    /** Creates or replaces a campaign; its currency is fixed once created (409 otherwise). */
+    Mono<Saved<Campaign>> saveCampaign(Campaign c) {
+        return db.sql("""
+                insert into campaigns (id, title, story, currency, goal_minor, ends_at, open_signup)
+                values ($1, $2, $3, $4, $5, $6, $7)
+                on conflict (id) do update set title = excluded.title, story = excluded.story,
+                    goal_minor = excluded.goal_minor, ends_at = excluded.ends_at,
+                    open_signup = excluded.open_signup, updated_at = now()
+                where campaigns.currency = excluded.currency
+                returning *, (xmax = 0) as created
+                """)
+                .bind(0, c.id())
+                .bind(1, c.title())
+                .bind(2, Parameter.fromOrEmpty(c.story(), String.class))
+                .bind(3, c.currency())
+                .bind(4, c.goalMinor())
+                .bind(5, Parameter.fromOrEmpty(c.endsAt() == null ? null
+                        : c.endsAt().atOffset(ZoneOffset.UTC), OffsetDateTime.class))
+                .bind(6, c.openSignup())
+                .map(row -> new Saved<>(campaign(row), Boolean.TRUE.equals(row.get("created", Boolean.class))))
+                .one()
+                .switchIfEmpty(Mono.defer(() -> findCampaign(c.id()).flatMap(existing -> Mono.error(
+                        ApiProblem.of(HttpStatus.CONFLICT, "currency-immutable", "Currency cannot change",
+                                "Campaign '" + c.id() + "' is in " + existing.currency()
+                                        + "; a campaign's currency is fixed when it is created")))));
+    }
+
+    Mono<Campaign> findCampaign(String id) {
+        return db.sql("select * from campaigns where id = $1").bind(0, id).map(CampaignStore::campaign).one();
+    }
+
+    /** Creates or renames a team; 404 when the campaign does not exist. */
+    Mono<Saved<Team>> saveTeam(String campaignId, String teamId, String name) {
+        return db.sql("""
+                insert into teams (campaign_id, id, name)
+                select $1, $2, $3 where exists (select 1 from campaigns where id = $1)
+                on conflict (campaign_id, id) do update set name = excluded.name, updated_at = now()
+                returning *, (xmax = 0) as created
+                """)
+                .bind(0, campaignId)
+                .bind(1, teamId)
+                .bind(2, name)
+                .map(row -> new Saved<>(new Team(row.get("campaign_id", String.class), row.get("id", String.class),
+                        row.get("name", String.class), instant(row, "created_at"), instant(row, "updated_at")),
+                        Boolean.TRUE.equals(row.get("created", Boolean.class))))
+                .one()
+                .switchIfEmpty(Mono.error(() -> unknownCampaign(campaignId)));
+    }
+
+    /** Creates or replaces a fundraiser; 404 when the campaign or the named team does not exist. */
+    Mono<Saved<Fundraiser>> saveFundraiser(Fundraiser f) {
+        return db.sql("""
+                insert into fundraisers (campaign_id, id, display_name, team_id, goal_minor, story)
+                select $1, $2, $3, $4, $5, $6
+                where exists (select 1 from campaigns where id = $1)
+                  and ($4::text is null or exists (select 1 from teams where campaign_id = $1 and id = $4))
+                on conflict (campaign_id, id) do update set display_name = excluded.display_name,
+                    team_id = excluded.team_id, goal_minor = excluded.goal_minor, story = excluded.story,
+                    updated_at = now()
+                returning *, (xmax = 0) as created
+                """)
+                .bind(0, f.campaignId())
+                .bind(1, f.id())
+                .bind(2, f.displayName())
+                .bind(3, Parameter.fromOrEmpty(f.teamId(), String.class))
+                .bind(4, Parameter.fromOrEmpty(f.goalMinor(), Long.class))
+                .bind(5, Parameter.fromOrEmpty(f.story(), String.class))
+                .map(row -> new Saved<>(fundraiser(row), Boolean.TRUE.equals(row.get("created", Boolean.class))))
+                .one()
+                .switchIfEmpty(Mono.defer(() -> findCampaign(f.campaignId())
+                        .switchIfEmpty(Mono.error(() -> unknownCampaign(f.campaignId())))
+                        .then(Mono.error(() -> ApiProblem.notFound("Team '" + f.teamId()
+                                + "' does not exist in campaign '" + f.campaignId() + "'")))));
+    }
+
+    private static ApiProblem unknownCampaign(String id) {
+        return ApiProblem.notFound("Campaign '" + id + "' does not exist");
+    }
+
+    private static Campaign campaign(Readable row) {
+        return new Campaign(row.get("id", String.class), row.get("title", String.class),
+                row.get("story", String.class), row.get("currency", String.class),
+                row.get("goal_minor", Long.class), instant(row, "ends_at"),
+                Boolean.TRUE.equals(row.get("open_signup", Boolean.class)), instant(row, "created_at"),
+                instant(row, "updated_at"));
+    }
+
+    private static Fundraiser fundraiser(Readable row) {
+        return new Fundraiser(row.get("campaign_id", String.class), row.get("id", String.class),
+                row.get("display_name", String.class), row.get("team_id", String.class),
+                row.get("goal_minor", Long.class), row.get("story", String.class), instant(row, "created_at"),
+                instant(row, "updated_at"));
+    }
+
+    private static Instant instant(Readable row, String column) {
+        OffsetDateTime value = row.get(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+}

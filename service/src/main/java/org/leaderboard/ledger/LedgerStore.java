@@ -1,0 +1,374 @@
+package org.leaderboard.ledger;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import org.leaderboard.system.ApiProblem;
+import org.springframework.http.HttpStatus;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.reactive.TransactionalOperator;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * Owns the ledger's SQL. {@link #write} commits a group of events in one transaction with a
+ * handful of set-based statements (group commit), so the cost of a commit is shared by every
+ * event of the group. The unique event id makes each event count once, whatever the retries;
+ * refunds lock their donation's balance row so concurrent refunds can never exceed it.
+ */
+@Component
+public class LedgerStore {
+
+    private static final String INSERT_GIFTS = """
+            with inserted as (
+                insert into ledger_events (event_id, type, campaign_id, fundraiser_id, amount_minor, currency,
+                        donor_name, anonymous, message, referrer_id, channel, visitor_id, occurred_at, payload_hash)
+                select e, t, c, f, a, cur, dn, an, m, r, ch, v, coalesce(o::timestamptz, now()), decode(h, 'hex')
+                from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[],
+                        $8::boolean[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+                        as u(e, t, c, f, a, cur, dn, an, m, r, ch, v, o, h)
+                order by e
+                on conflict (event_id) do nothing
+                returning event_id, type, campaign_id, fundraiser_id, amount_minor
+            ), balances as (
+                insert into donation_balances (event_id, campaign_id, fundraiser_id, amount_minor)
+                select event_id, campaign_id, fundraiser_id, amount_minor from inserted where type = 'donation'
+            )
+            select event_id from inserted
+            """;
+
+    private static final String INSERT_REFUNDS = """
+            insert into ledger_events (event_id, type, campaign_id, fundraiser_id, amount_minor, currency,
+                    donation_event_id, occurred_at, payload_hash)
+            select e, 'refund', c, f, a, cur, d, coalesce(o::timestamptz, now()), decode(h, 'hex')
+            from unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[],
+                    $8::text[]) as u(e, c, f, a, cur, d, o, h)
+            order by e
+            on conflict (event_id) do nothing
+            returning event_id, donation_event_id, amount_minor
+            """;
+
+    private final DatabaseClient db;
+    private final TransactionalOperator tx;
+
+    LedgerStore(DatabaseClient db, ReactiveTransactionManager transactionManager) {
+        this.db = db;
+        this.tx = TransactionalOperator.create(transactionManager);
+    }
+
+    /**
+     * Writes the events in one transaction and answers one outcome per event, in input order.
+     * Completes only after the commit; fails as a whole (nothing committed) when the database
+     * cannot be reached.
+     */
+    public Mono<List<WriteOutcome>> write(List<LedgerEvent> events) {
+        return Mono.defer(() -> new GroupWrite(events).run()).as(tx::transactional);
+    }
+
+    private record Balance(String campaignId, String fundraiserId, long remaining) {
+    }
+
+    /** The state of one group commit; lives for one transaction. */
+    private final class GroupWrite {
+
+        private final List<LedgerEvent> events;
+        /** The first event of each id in the group; later ones with the same id are settled against it. */
+        private final Map<String, LedgerEvent> firsts = new LinkedHashMap<>();
+        private final Map<String, WriteOutcome> outcomes = new HashMap<>();
+        /** Ids whose insert found a row already there: duplicate or conflict, decided by hash. */
+        private final Set<String> existing = new HashSet<>();
+        private final Map<String, String> storedHashes = new HashMap<>();
+        private Map<String, String> currencies = Map.of();
+
+        GroupWrite(List<LedgerEvent> events) {
+            this.events = events;
+            for (LedgerEvent event : events) {
+                firsts.putIfAbsent(event.eventId(), event);
+            }
+        }
+
+        Mono<List<WriteOutcome>> run() {
+            return loadCurrencies()
+                    .then(Mono.defer(this::loadFundraisers))
+                    .flatMap(known -> {
+                        List<LedgerEvent> gifts = new ArrayList<>();
+                        List<LedgerEvent> refunds = new ArrayList<>();
+                        for (LedgerEvent event : firsts.values()) {
+                            ApiProblem problem = referenceProblem(event, known);
+                            if (problem != null) {
+                                outcomes.put(event.eventId(), WriteOutcome.rejected(event.eventId(), problem));
+                            }
+                            else if (event.type() == EventType.REFUND) {
+                                refunds.add(event);
+                            }
+                            else {
+                                gifts.add(event);
+                            }
+                        }
+                        return insertGifts(gifts).then(Mono.defer(() -> writeRefunds(refunds)));
+                    })
+                    .then(Mono.defer(this::settleExisting))
+                    .then(Mono.fromSupplier(this::answers));
+        }
+
+        private Mono<Void> loadCurrencies() {
+            String[] ids = firsts.values().stream().map(LedgerEvent::campaignId).distinct().toArray(String[]::new);
+            return db.sql("select id, currency from campaigns where id = any($1)")
+                    .bind(0, ids)
+                    .map(row -> Map.entry(row.get("id", String.class), row.get("currency", String.class)))
+                    .all()
+                    .collectMap(Map.Entry::getKey, Map.Entry::getValue)
+                    .doOnNext(found -> currencies = found)
+                    .then();
+        }
+
+        /** The (campaign, fundraiser) pairs named by the group that exist, as "campaign/fundraiser". */
+        private Mono<Set<String>> loadFundraisers() {
+            Set<String> wanted = new HashSet<>();
+            for (LedgerEvent event : firsts.values()) {
+                if (event.fundraiserId() != null && event.type() != EventType.REFUND) {
+                    wanted.add(event.campaignId() + "/" + event.fundraiserId());
+                }
+                if (event.referrerId() != null) {
+                    wanted.add(event.campaignId() + "/" + event.referrerId());
+                }
+            }
+            if (wanted.isEmpty()) {
+                return Mono.just(Set.of());
+            }
+            List<String> pairs = new ArrayList<>(wanted);
+            return db.sql("""
+                    select f.campaign_id || '/' || f.id as pair
+                    from fundraisers f join unnest($1::text[], $2::text[]) as k(c, id)
+                        on f.campaign_id = k.c and f.id = k.id
+                    """)
+                    .bind(0, pairs.stream().map(p -> p.substring(0, p.indexOf('/'))).toArray(String[]::new))
+                    .bind(1, pairs.stream().map(p -> p.substring(p.indexOf('/') + 1)).toArray(String[]::new))
+                    .map(row -> row.get("pair", String.class))
+                    .all()
+                    .collect(Collectors.toSet());
+        }
+
+        private ApiProblem referenceProblem(LedgerEvent event, Set<String> knownFundraisers) {
+            String currency = currencies.get(event.campaignId());
+            if (currency == null) {
+                return unprocessable("unknown-campaign", "Unknown campaign",
+                        "Campaign '" + event.campaignId() + "' does not exist");
+            }
+            if (event.currency() != null && !event.currency().equals(currency)) {
+                return unprocessable("currency-mismatch", "Currency mismatch", "Campaign '" + event.campaignId()
+                        + "' is in " + currency + ", the event is in " + event.currency());
+            }
+            if (event.type() != EventType.REFUND && event.fundraiserId() != null
+                    && !knownFundraisers.contains(event.campaignId() + "/" + event.fundraiserId())) {
+                return unprocessable("unknown-fundraiser", "Unknown fundraiser", "Fundraiser '"
+                        + event.fundraiserId() + "' does not exist in campaign '" + event.campaignId() + "'");
+            }
+            if (event.referrerId() != null
+                    && !knownFundraisers.contains(event.campaignId() + "/" + event.referrerId())) {
+                return unprocessable("unknown-fundraiser", "Unknown fundraiser", "Referrer '" + event.referrerId()
+                        + "' is not a fundraiser of campaign '" + event.campaignId() + "'");
+            }
+            return null;
+        }
+
+        private Mono<Void> insertGifts(List<LedgerEvent> gifts) {
+            if (gifts.isEmpty()) {
+                return Mono.empty();
+            }
+            return db.sql(INSERT_GIFTS)
+                    .bind(0, column(gifts, LedgerEvent::eventId))
+                    .bind(1, column(gifts, e -> e.type().wire()))
+                    .bind(2, column(gifts, LedgerEvent::campaignId))
+                    .bind(3, column(gifts, LedgerEvent::fundraiserId))
+                    .bind(4, gifts.stream().map(LedgerEvent::amountMinor).toArray(Long[]::new))
+                    .bind(5, column(gifts, e -> e.type() == EventType.DONATION ? currencies.get(e.campaignId()) : null))
+                    .bind(6, column(gifts, LedgerEvent::donorName))
+                    .bind(7, gifts.stream().map(LedgerEvent::anonymous).toArray(Boolean[]::new))
+                    .bind(8, column(gifts, LedgerEvent::message))
+                    .bind(9, column(gifts, LedgerEvent::referrerId))
+                    .bind(10, column(gifts, LedgerEvent::channel))
+                    .bind(11, column(gifts, LedgerEvent::visitorId))
+                    .bind(12, column(gifts, e -> e.occurredAt() == null ? null : e.occurredAt().toString()))
+                    .bind(13, column(gifts, LedgerEvent::payloadHash))
+                    .map(row -> row.get("event_id", String.class))
+                    .all()
+                    .collect(Collectors.toSet())
+                    .doOnNext(inserted -> settleInserts(gifts, inserted))
+                    .then();
+        }
+
+        private Mono<Void> writeRefunds(List<LedgerEvent> refunds) {
+            if (refunds.isEmpty()) {
+                return Mono.empty();
+            }
+            String[] donationIds = refunds.stream().map(LedgerEvent::donationEventId).distinct().sorted()
+                    .toArray(String[]::new);
+            // Lock first, then look for existing refund ids: a concurrent writer of the same refund
+            // waits on the same lock, so once we hold it we see its committed row.
+            return db.sql("""
+                    select event_id, campaign_id, fundraiser_id, amount_minor - refunded_minor as remaining
+                    from donation_balances where event_id = any($1) order by event_id for update
+                    """)
+                    .bind(0, donationIds)
+                    .map(row -> Map.entry(row.get("event_id", String.class), new Balance(
+                            row.get("campaign_id", String.class), row.get("fundraiser_id", String.class),
+                            row.get("remaining", Long.class))))
+                    .all()
+                    .collectMap(Map.Entry::getKey, Map.Entry::getValue, HashMap::new)
+                    .flatMap(balances -> loadStoredHashes(refunds.stream().map(LedgerEvent::eventId).toList())
+                            .then(Mono.defer(() -> insertRefunds(refunds, balances))));
+        }
+
+        private Mono<Void> insertRefunds(List<LedgerEvent> refunds, Map<String, Balance> balances) {
+            List<LedgerEvent> candidates = new ArrayList<>();
+            Map<String, String> fundraiserOf = new HashMap<>();
+            for (LedgerEvent refund : refunds) {
+                if (storedHashes.containsKey(refund.eventId())) {
+                    existing.add(refund.eventId());
+                    continue;
+                }
+                Balance balance = balances.get(refund.donationEventId());
+                if (balance == null || !balance.campaignId().equals(refund.campaignId())) {
+                    outcomes.put(refund.eventId(), WriteOutcome.rejected(refund.eventId(),
+                            unprocessable("unknown-donation", "Unknown donation", "Donation '"
+                                    + refund.donationEventId() + "' does not exist in campaign '"
+                                    + refund.campaignId() + "'")));
+                }
+                else if (refund.amountMinor() > balance.remaining()) {
+                    outcomes.put(refund.eventId(), WriteOutcome.rejected(refund.eventId(),
+                            unprocessable("refund-exceeds-donation", "Refund exceeds donation", "Only "
+                                    + balance.remaining() + " minor units of donation '" + refund.donationEventId()
+                                    + "' remain refundable, the refund asks for " + refund.amountMinor())));
+                }
+                else {
+                    balances.put(refund.donationEventId(), new Balance(balance.campaignId(),
+                            balance.fundraiserId(), balance.remaining() - refund.amountMinor()));
+                    fundraiserOf.put(refund.eventId(), balance.fundraiserId());
+                    candidates.add(refund);
+                }
+            }
+            if (candidates.isEmpty()) {
+                return Mono.empty();
+            }
+            return db.sql(INSERT_REFUNDS)
+                    .bind(0, column(candidates, LedgerEvent::eventId))
+                    .bind(1, column(candidates, LedgerEvent::campaignId))
+                    .bind(2, column(candidates, e -> fundraiserOf.get(e.eventId())))
+                    .bind(3, candidates.stream().map(LedgerEvent::amountMinor).toArray(Long[]::new))
+                    .bind(4, column(candidates, e -> currencies.get(e.campaignId())))
+                    .bind(5, column(candidates, LedgerEvent::donationEventId))
+                    .bind(6, column(candidates, e -> e.occurredAt() == null ? null : e.occurredAt().toString()))
+                    .bind(7, column(candidates, LedgerEvent::payloadHash))
+                    .map(row -> row.get("event_id", String.class))
+                    .all()
+                    .collect(Collectors.toSet())
+                    .flatMap(inserted -> {
+                        settleInserts(candidates, inserted);
+                        List<LedgerEvent> applied = candidates.stream().filter(e -> inserted.contains(e.eventId()))
+                                .toList();
+                        if (applied.isEmpty()) {
+                            return Mono.empty();
+                        }
+                        return db.sql("""
+                                update donation_balances b set refunded_minor = b.refunded_minor + u.total
+                                from (select d, sum(a) as total from unnest($1::text[], $2::bigint[]) as t(d, a)
+                                      group by d) u
+                                where b.event_id = u.d
+                                """)
+                                .bind(0, column(applied, LedgerEvent::donationEventId))
+                                .bind(1, applied.stream().map(LedgerEvent::amountMinor).toArray(Long[]::new))
+                                .then();
+                    });
+        }
+
+        private void settleInserts(List<LedgerEvent> written, Set<String> inserted) {
+            for (LedgerEvent event : written) {
+                if (inserted.contains(event.eventId())) {
+                    outcomes.put(event.eventId(), WriteOutcome.accepted(event.eventId()));
+                }
+                else {
+                    existing.add(event.eventId());
+                }
+            }
+        }
+
+        private Mono<Void> loadStoredHashes(List<String> ids) {
+            if (ids.isEmpty()) {
+                return Mono.empty();
+            }
+            return db.sql("select event_id, encode(payload_hash, 'hex') as hash from ledger_events where event_id = any($1)")
+                    .bind(0, ids.toArray(String[]::new))
+                    .map(row -> Map.entry(row.get("event_id", String.class), row.get("hash", String.class)))
+                    .all()
+                    .doOnNext(entry -> storedHashes.put(entry.getKey(), entry.getValue()))
+                    .then();
+        }
+
+        private Mono<Void> settleExisting() {
+            List<String> missing = existing.stream().filter(id -> !storedHashes.containsKey(id)).toList();
+            return loadStoredHashes(missing).then(Mono.fromRunnable(() -> {
+                for (String id : existing) {
+                    String stored = storedHashes.get(id);
+                    if (stored == null) {
+                        throw new IllegalStateException("Insert of " + id + " conflicted but no row was found");
+                    }
+                    outcomes.put(id, settleAgainst(id, firsts.get(id).payloadHash(), stored));
+                }
+            }));
+        }
+
+        private List<WriteOutcome> answers() {
+            List<WriteOutcome> answers = new ArrayList<>(events.size());
+            Set<String> answered = new HashSet<>();
+            for (LedgerEvent event : events) {
+                WriteOutcome first = outcomes.get(event.eventId());
+                answers.add(answered.add(event.eventId()) ? first : settleRepeat(event, first));
+            }
+            return answers;
+        }
+
+        /** A later event of the group with an id an earlier one already had. */
+        private WriteOutcome settleRepeat(LedgerEvent repeat, WriteOutcome first) {
+            String id = repeat.eventId();
+            if (storedHashes.containsKey(id)) {
+                return settleAgainst(id, repeat.payloadHash(), storedHashes.get(id));
+            }
+            boolean same = repeat.payloadHash().equals(firsts.get(id).payloadHash());
+            if (first.status() == WriteOutcome.Status.ACCEPTED) {
+                return same ? WriteOutcome.duplicate(id) : conflict(id);
+            }
+            return same ? first : conflict(id);
+        }
+
+        private WriteOutcome settleAgainst(String id, String hash, String stored) {
+            return hash.equals(stored) ? WriteOutcome.duplicate(id) : conflict(id);
+        }
+    }
+
+    private static WriteOutcome conflict(String eventId) {
+        return WriteOutcome.rejected(eventId, ApiProblem.of(HttpStatus.CONFLICT, "event-id-conflict",
+                "Event id already used", "Event '" + eventId + "' was already recorded with a different payload"));
+    }
+
+    private static ApiProblem unprocessable(String type, String title, String detail) {
+        return ApiProblem.of(HttpStatus.UNPROCESSABLE_CONTENT, type, title, detail);
+    }
+
+    private static String[] column(List<LedgerEvent> events, Function<LedgerEvent, String> field) {
+        String[] values = new String[events.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = field.apply(events.get(i));
+        }
+        return values;
+    }
+}

@@ -1,0 +1,153 @@
+package org.leaderboard.system;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Reads the fields of one JSON object with strict types and collects a {@link FieldError}
+ * for every bad one, so a validation problem can name them all at once. A JSON null counts
+ * as an absent field.
+ */
+public final class JsonFields {
+
+    private final JsonNode node;
+    private final String prefix;
+    private final List<FieldError> errors = new ArrayList<>();
+
+    public JsonFields(JsonNode node, String prefix) {
+        this.node = node;
+        this.prefix = prefix;
+    }
+
+    public List<FieldError> errors() {
+        return errors;
+    }
+
+    public void error(String field, String message) {
+        errors.add(new FieldError(prefix + field, message));
+    }
+
+    public boolean has(String field) {
+        JsonNode value = node.get(field);
+        return value != null && !value.isNull();
+    }
+
+    /** Reports every field of the object that is not in {@code allowed}. */
+    public void rejectUnknown(Set<String> allowed, String why) {
+        for (String name : node.propertyNames()) {
+            if (!allowed.contains(name)) {
+                error(name, why);
+            }
+        }
+    }
+
+    public String string(String field, boolean required) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            if (required) {
+                error(field, "is required");
+            }
+            return null;
+        }
+        if (!value.isString()) {
+            error(field, "must be a string");
+            return null;
+        }
+        return value.stringValue();
+    }
+
+    /** A free-text field: trimmed, 1 to {@code maxLength} characters, no control characters but line breaks. */
+    public String text(String field, boolean required, int maxLength) {
+        String value = string(field, required);
+        if (value == null) {
+            return null;
+        }
+        String trimmed = value.strip();
+        if (trimmed.isEmpty()) {
+            error(field, "must not be blank");
+            return null;
+        }
+        if (trimmed.codePointCount(0, trimmed.length()) > maxLength) {
+            error(field, "must be at most " + maxLength + " characters");
+            return null;
+        }
+        if (trimmed.chars().anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\t')) {
+            error(field, "must not contain control characters");
+            return null;
+        }
+        return trimmed;
+    }
+
+    public Long integer(String field, boolean required, long min, long max) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            if (required) {
+                error(field, "is required");
+            }
+            return null;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+            error(field, value.isNumber() && !value.isIntegralNumber() ? "must be an integer (minor units)"
+                    : value.isIntegralNumber() ? "must be between " + min + " and " + max : "must be an integer");
+            return null;
+        }
+        long v = value.longValue();
+        if (v < min || v > max) {
+            error(field, "must be between " + min + " and " + max);
+            return null;
+        }
+        return v;
+    }
+
+    public Boolean bool(String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isBoolean()) {
+            error(field, "must be true or false");
+            return null;
+        }
+        return value.booleanValue();
+    }
+
+    /** An RFC 3339 timestamp with an offset, e.g. 2026-11-21T20:15:00Z. */
+    public Instant timestamp(String field, boolean required) {
+        String value = string(field, required);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(value, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        }
+        catch (DateTimeParseException ex) {
+            error(field, "must be an RFC 3339 timestamp such as 2026-11-21T20:15:00Z");
+            return null;
+        }
+    }
+
+    public String resourceId(String field, boolean required) {
+        String value = string(field, required);
+        if (value != null && !Ids.isResourceId(value)) {
+            error(field, Ids.RESOURCE_ID_RULE);
+            return null;
+        }
+        return value;
+    }
+
+    public String eventId(String field, boolean required) {
+        String value = string(field, required);
+        if (value != null && !Ids.isEventId(value)) {
+            error(field, Ids.EVENT_ID_RULE);
+            return null;
+        }
+        return value;
+    }
+}

@@ -1,0 +1,80 @@
+package org.leaderboard.system;
+
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebExceptionHandler;
+
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Turns every error that escapes a handler (our {@link ApiProblem}s, unknown routes, wrong
+ * methods, unexpected failures) into problem+json, so clients never see another error shape.
+ * Runs before Spring Boot's default handler, which would answer with its own JSON.
+ */
+@Component
+@Order(-2)
+class ProblemExceptionHandler implements WebExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemExceptionHandler.class);
+
+    private final JsonMapper json;
+
+    ProblemExceptionHandler(JsonMapper json) {
+        this.json = json;
+    }
+
+    @Override
+    public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
+        ServerHttpResponse response = exchange.getResponse();
+        if (response.isCommitted()) {
+            return Mono.error(ex);
+        }
+        ApiProblem problem = toProblem(ex);
+        response.setStatusCode(problem.status());
+        response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        problem.headers().forEach(response.getHeaders()::set);
+        byte[] bytes = json.writeValueAsBytes(problem.body(exchange.getRequest().getPath().value()));
+        DataBuffer buffer = response.bufferFactory().wrap(bytes);
+        return response.writeWith(Mono.just(buffer));
+    }
+
+    private static ApiProblem toProblem(Throwable ex) {
+        if (ex instanceof ApiProblem problem) {
+            return problem;
+        }
+        if (ex instanceof DataBufferLimitException || ex.getCause() instanceof DataBufferLimitException) {
+            return ApiProblem.tooLarge("The request body exceeds the size limit");
+        }
+        if (ex instanceof ResponseStatusException rse) {
+            HttpStatusCode code = rse.getStatusCode();
+            HttpStatus status = HttpStatus.resolve(code.value());
+            if (status == null) {
+                status = HttpStatus.INTERNAL_SERVER_ERROR;
+            }
+            String reason = rse.getReason() != null ? rse.getReason() : status.getReasonPhrase();
+            return ApiProblem.of(status, typeOf(status), status.getReasonPhrase(), reason);
+        }
+        log.error("Unexpected error", ex);
+        return ApiProblem.of(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal server error",
+                "An unexpected error occurred");
+    }
+
+    private static String typeOf(HttpStatus status) {
+        return Map.of(HttpStatus.NOT_FOUND, "not-found", HttpStatus.METHOD_NOT_ALLOWED, "method-not-allowed",
+                HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", HttpStatus.NOT_ACCEPTABLE,
+                "not-acceptable").getOrDefault(status, status.is4xxClientError() ? "bad-request" : "internal");
+    }
+}

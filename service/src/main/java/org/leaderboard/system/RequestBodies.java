@@ -1,0 +1,69 @@
+package org.leaderboard.system;
+
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.stereotype.Component;
+import org.springframework.util.unit.DataSize;
+import org.springframework.web.reactive.function.BodyExtractors;
+import org.springframework.web.reactive.function.server.ServerRequest;
+
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads request bodies with a size limit (413 past it, checked on Content-Length before a byte
+ * is read) and parses JSON strictly: a repeated key is an error, not a silent overwrite, so
+ * what the ledger hashes is exactly what the caller meant.
+ */
+@Component
+public class RequestBodies {
+
+    private final JsonMapper strict = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    public Mono<byte[]> read(ServerRequest request, DataSize limit) {
+        long max = limit.toBytes();
+        long declared = request.headers().asHttpHeaders().getContentLength();
+        if (declared > max) {
+            return Mono.error(tooLarge(max));
+        }
+        return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), (int) max)
+                .map(buffer -> {
+                    try {
+                        byte[] bytes = new byte[buffer.readableByteCount()];
+                        buffer.read(bytes);
+                        return bytes;
+                    }
+                    finally {
+                        DataBufferUtils.release(buffer);
+                    }
+                })
+                .switchIfEmpty(Mono.error(() -> ApiProblem.malformed("The request body is empty")))
+                .onErrorMap(DataBufferLimitException.class, ex -> tooLarge(max));
+    }
+
+    public JsonNode parseJson(byte[] bytes) {
+        return parseJson(bytes, 0, bytes.length);
+    }
+
+    public JsonNode parseJson(byte[] bytes, int offset, int length) {
+        try {
+            JsonNode node = strict.readTree(bytes, offset, length);
+            if (node == null || node.isMissingNode()) {
+                throw ApiProblem.malformed("The request body is empty");
+            }
+            return node;
+        }
+        catch (JacksonException ex) {
+            throw ApiProblem.malformed("The body is not valid JSON: " + ex.getOriginalMessage());
+        }
+    }
+
+    private static ApiProblem tooLarge(long max) {
+        return ApiProblem.tooLarge("The request body exceeds " + max + " bytes");
+    }
+}
