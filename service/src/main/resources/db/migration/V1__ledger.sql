@@ -37,9 +37,12 @@ create table fundraisers (
 -- The ledger: append-only, one row per event id forever. seq orders rows by insertion
 -- and is the watermark the Redis apply step follows. payload_hash is the SHA-256 of the
 -- event's canonical form, so a replay can be told from a conflicting reuse of the id.
--- References to campaigns and fundraisers are checked by the writer inside the inserting
--- transaction instead of by foreign keys: referents are never deleted, and per-row key
--- locks on one hot campaign row would serialize concurrent group commits.
+-- References to campaigns and fundraisers are checked by the writer before it inserts,
+-- instead of by foreign keys: referents are never deleted (nor a campaign's currency
+-- changed), so what the writer once found stays true, and per-row key locks on one hot
+-- campaign row would serialize concurrent group commits. A refund locks its donation's row
+-- (select ... for update) while it checks what remains refundable, so concurrent partial
+-- refunds can never add up past the donation; ledger rows are never updated.
 create table ledger_events (
     seq               bigint generated always as identity primary key,
     event_id          text        not null unique,
@@ -62,15 +65,6 @@ create table ledger_events (
     check ((type = 'refund') = (donation_event_id is not null))
 );
 
-create index ledger_events_campaign_seq on ledger_events (campaign_id, seq);
-
--- What remains refundable of each donation. The writer locks these rows while it
--- checks a refund, so concurrent partial refunds can never add up past the donation.
-create table donation_balances (
-    event_id       text   primary key references ledger_events (event_id),
-    campaign_id    text   not null,
-    fundraiser_id  text,
-    amount_minor   bigint not null,
-    refunded_minor bigint not null default 0,
-    check (refunded_minor between 0 and amount_minor)
-);
+-- Refunds find what was already refunded of their donation through this index; it holds
+-- refund rows only, so donations and shares pay nothing for it.
+create index ledger_events_refunds on ledger_events (donation_event_id) where donation_event_id is not null;

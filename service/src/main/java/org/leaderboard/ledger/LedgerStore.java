@@ -29,21 +29,15 @@ import reactor.core.publisher.Mono;
 public class LedgerStore {
 
     private static final String INSERT_GIFTS = """
-            with inserted as (
-                insert into ledger_events (event_id, type, campaign_id, fundraiser_id, amount_minor, currency,
-                        donor_name, anonymous, message, referrer_id, channel, visitor_id, occurred_at, payload_hash)
-                select e, t, c, f, a, cur, dn, an, m, r, ch, v, coalesce(o::timestamptz, now()), decode(h, 'hex')
-                from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[],
-                        $8::boolean[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
-                        as u(e, t, c, f, a, cur, dn, an, m, r, ch, v, o, h)
-                order by e
-                on conflict (event_id) do nothing
-                returning event_id, type, campaign_id, fundraiser_id, amount_minor
-            ), balances as (
-                insert into donation_balances (event_id, campaign_id, fundraiser_id, amount_minor)
-                select event_id, campaign_id, fundraiser_id, amount_minor from inserted where type = 'donation'
-            )
-            select event_id from inserted
+            insert into ledger_events (event_id, type, campaign_id, fundraiser_id, amount_minor, currency,
+                    donor_name, anonymous, message, referrer_id, channel, visitor_id, occurred_at, payload_hash)
+            select e, t, c, f, a, cur, dn, an, m, r, ch, v, coalesce(o::timestamptz, now()), decode(h, 'hex')
+            from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[],
+                    $8::boolean[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+                    as u(e, t, c, f, a, cur, dn, an, m, r, ch, v, o, h)
+            order by e
+            on conflict (event_id) do nothing
+            returning event_id
             """;
 
     private static final String INSERT_REFUNDS = """
@@ -59,6 +53,7 @@ public class LedgerStore {
 
     private final DatabaseClient db;
     private final TransactionalOperator tx;
+    private final KnownReferences known = new KnownReferences();
 
     LedgerStore(DatabaseClient db, ReactiveTransactionManager transactionManager) {
         this.db = db;
@@ -74,7 +69,12 @@ public class LedgerStore {
         return Mono.defer(() -> new GroupWrite(events).run()).as(tx::transactional);
     }
 
-    private record Balance(String campaignId, String fundraiserId, long remaining) {
+    /** What remains refundable of one donation, as seen under its row lock. */
+    private record Balance(String donationId, String campaignId, String fundraiserId, long remaining) {
+
+        Balance minus(long amount) {
+            return new Balance(donationId, campaignId, fundraiserId, remaining - amount);
+        }
     }
 
     /** The state of one group commit; lives for one transaction. */
@@ -87,7 +87,9 @@ public class LedgerStore {
         /** Ids whose insert found a row already there: duplicate or conflict, decided by hash. */
         private final Set<String> existing = new HashSet<>();
         private final Map<String, String> storedHashes = new HashMap<>();
-        private Map<String, String> currencies = Map.of();
+        /** The currency of each campaign of the group that exists, and the fundraisers that exist. */
+        private final Map<String, String> currencies = new HashMap<>();
+        private final Set<String> fundraisers = new HashSet<>();
 
         GroupWrite(List<LedgerEvent> events) {
             this.events = events;
@@ -99,11 +101,11 @@ public class LedgerStore {
         Mono<List<WriteOutcome>> run() {
             return loadCurrencies()
                     .then(Mono.defer(this::loadFundraisers))
-                    .flatMap(known -> {
+                    .then(Mono.defer(() -> {
                         List<LedgerEvent> gifts = new ArrayList<>();
                         List<LedgerEvent> refunds = new ArrayList<>();
                         for (LedgerEvent event : firsts.values()) {
-                            ApiProblem problem = referenceProblem(event, known);
+                            ApiProblem problem = referenceProblem(event);
                             if (problem != null) {
                                 outcomes.put(event.eventId(), WriteOutcome.rejected(event.eventId(), problem));
                             }
@@ -115,35 +117,55 @@ public class LedgerStore {
                             }
                         }
                         return insertGifts(gifts).then(Mono.defer(() -> writeRefunds(refunds)));
-                    })
+                    }))
                     .then(Mono.defer(this::settleExisting))
                     .then(Mono.fromSupplier(this::answers));
         }
 
         private Mono<Void> loadCurrencies() {
-            String[] ids = firsts.values().stream().map(LedgerEvent::campaignId).distinct().toArray(String[]::new);
+            List<String> unknown = new ArrayList<>();
+            for (LedgerEvent event : firsts.values()) {
+                String currency = currencies.get(event.campaignId());
+                if (currency != null) {
+                    currencies.put(event.campaignId(), currency);
+                }
+                else if (!unknown.contains(event.campaignId())) {
+                    unknown.add(event.campaignId());
+                }
+            }
+            if (unknown.isEmpty()) {
+                return Mono.empty();
+            }
             return db.sql("select id, currency from campaigns where id = any($1)")
-                    .bind(0, ids)
+                    .bind(0, unknown.toArray(String[]::new))
                     .map(row -> Map.entry(row.get("id", String.class), row.get("currency", String.class)))
                     .all()
-                    .collectMap(Map.Entry::getKey, Map.Entry::getValue)
-                    .doOnNext(found -> currencies = found)
+                    .doOnNext(found -> {
+                        known.campaign(found.getKey(), found.getValue());
+                        currencies.put(found.getKey(), found.getValue());
+                    })
                     .then();
         }
 
-        /** The (campaign, fundraiser) pairs named by the group that exist, as "campaign/fundraiser". */
-        private Mono<Set<String>> loadFundraisers() {
+        /** Collects the (campaign, fundraiser) pairs named by the group that exist into {@link #fundraisers}. */
+        private Mono<Void> loadFundraisers() {
             Set<String> wanted = new HashSet<>();
             for (LedgerEvent event : firsts.values()) {
                 if (event.fundraiserId() != null && event.type() != EventType.REFUND) {
-                    wanted.add(event.campaignId() + "/" + event.fundraiserId());
+                    wanted.add(pair(event.campaignId(), event.fundraiserId()));
                 }
                 if (event.referrerId() != null) {
-                    wanted.add(event.campaignId() + "/" + event.referrerId());
+                    wanted.add(pair(event.campaignId(), event.referrerId()));
                 }
             }
+            for (String pair : wanted) {
+                if (known.hasFundraiser(pair)) {
+                    fundraisers.add(pair);
+                }
+            }
+            wanted.removeAll(fundraisers);
             if (wanted.isEmpty()) {
-                return Mono.just(Set.of());
+                return Mono.empty();
             }
             List<String> pairs = new ArrayList<>(wanted);
             return db.sql("""
@@ -155,10 +177,14 @@ public class LedgerStore {
                     .bind(1, pairs.stream().map(p -> p.substring(p.indexOf('/') + 1)).toArray(String[]::new))
                     .map(row -> row.get("pair", String.class))
                     .all()
-                    .collect(Collectors.toSet());
+                    .doOnNext(pair -> {
+                        known.fundraiser(pair);
+                        fundraisers.add(pair);
+                    })
+                    .then();
         }
 
-        private ApiProblem referenceProblem(LedgerEvent event, Set<String> knownFundraisers) {
+        private ApiProblem referenceProblem(LedgerEvent event) {
             String currency = currencies.get(event.campaignId());
             if (currency == null) {
                 return unprocessable("unknown-campaign", "Unknown campaign",
@@ -169,12 +195,12 @@ public class LedgerStore {
                         + "' is in " + currency + ", the event is in " + event.currency());
             }
             if (event.type() != EventType.REFUND && event.fundraiserId() != null
-                    && !knownFundraisers.contains(event.campaignId() + "/" + event.fundraiserId())) {
+                    && !fundraisers.contains(pair(event.campaignId(), event.fundraiserId()))) {
                 return unprocessable("unknown-fundraiser", "Unknown fundraiser", "Fundraiser '"
                         + event.fundraiserId() + "' does not exist in campaign '" + event.campaignId() + "'");
             }
             if (event.referrerId() != null
-                    && !knownFundraisers.contains(event.campaignId() + "/" + event.referrerId())) {
+                    && !fundraisers.contains(pair(event.campaignId(), event.referrerId()))) {
                 return unprocessable("unknown-fundraiser", "Unknown fundraiser", "Referrer '" + event.referrerId()
                         + "' is not a fundraiser of campaign '" + event.campaignId() + "'");
             }
@@ -213,18 +239,29 @@ public class LedgerStore {
             }
             String[] donationIds = refunds.stream().map(LedgerEvent::donationEventId).distinct().sorted()
                     .toArray(String[]::new);
-            // Lock first, then look for existing refund ids: a concurrent writer of the same refund
-            // waits on the same lock, so once we hold it we see its committed row.
+            // Lock the donations first, then read what was refunded and which refund ids exist: a
+            // concurrent writer of a refund of the same donation waits on the same row lock, so once
+            // we hold it every refund it wrote is committed and visible to our next statements.
             return db.sql("""
-                    select event_id, campaign_id, fundraiser_id, amount_minor - refunded_minor as remaining
-                    from donation_balances where event_id = any($1) order by event_id for update
+                    select event_id, campaign_id, fundraiser_id, amount_minor from ledger_events
+                    where event_id = any($1) and type = 'donation' order by event_id for update
                     """)
                     .bind(0, donationIds)
-                    .map(row -> Map.entry(row.get("event_id", String.class), new Balance(
-                            row.get("campaign_id", String.class), row.get("fundraiser_id", String.class),
-                            row.get("remaining", Long.class))))
+                    .map(row -> new Balance(row.get("event_id", String.class), row.get("campaign_id", String.class),
+                            row.get("fundraiser_id", String.class), row.get("amount_minor", Long.class)))
                     .all()
-                    .collectMap(Map.Entry::getKey, Map.Entry::getValue, HashMap::new)
+                    .collectMap(Balance::donationId, b -> b, HashMap::new)
+                    .flatMap(balances -> db.sql("""
+                            select donation_event_id, sum(amount_minor) as refunded from ledger_events
+                            where donation_event_id = any($1) group by donation_event_id
+                            """)
+                            .bind(0, donationIds)
+                            .map(row -> Map.entry(row.get("donation_event_id", String.class),
+                                    row.get("refunded", Long.class)))
+                            .all()
+                            .doOnNext(refunded -> balances.computeIfPresent(refunded.getKey(),
+                                    (id, b) -> b.minus(refunded.getValue())))
+                            .then(Mono.just(balances)))
                     .flatMap(balances -> loadStoredHashes(refunds.stream().map(LedgerEvent::eventId).toList())
                             .then(Mono.defer(() -> insertRefunds(refunds, balances))));
         }
@@ -251,8 +288,7 @@ public class LedgerStore {
                                     + "' remain refundable, the refund asks for " + refund.amountMinor())));
                 }
                 else {
-                    balances.put(refund.donationEventId(), new Balance(balance.campaignId(),
-                            balance.fundraiserId(), balance.remaining() - refund.amountMinor()));
+                    balances.put(refund.donationEventId(), balance.minus(refund.amountMinor()));
                     fundraiserOf.put(refund.eventId(), balance.fundraiserId());
                     candidates.add(refund);
                 }
@@ -272,23 +308,8 @@ public class LedgerStore {
                     .map(row -> row.get("event_id", String.class))
                     .all()
                     .collect(Collectors.toSet())
-                    .flatMap(inserted -> {
-                        settleInserts(candidates, inserted);
-                        List<LedgerEvent> applied = candidates.stream().filter(e -> inserted.contains(e.eventId()))
-                                .toList();
-                        if (applied.isEmpty()) {
-                            return Mono.empty();
-                        }
-                        return db.sql("""
-                                update donation_balances b set refunded_minor = b.refunded_minor + u.total
-                                from (select d, sum(a) as total from unnest($1::text[], $2::bigint[]) as t(d, a)
-                                      group by d) u
-                                where b.event_id = u.d
-                                """)
-                                .bind(0, column(applied, LedgerEvent::donationEventId))
-                                .bind(1, applied.stream().map(LedgerEvent::amountMinor).toArray(Long[]::new))
-                                .then();
-                    });
+                    .doOnNext(inserted -> settleInserts(candidates, inserted))
+                    .then();
         }
 
         private void settleInserts(List<LedgerEvent> written, Set<String> inserted) {
@@ -362,6 +383,10 @@ public class LedgerStore {
 
     private static ApiProblem unprocessable(String type, String title, String detail) {
         return ApiProblem.of(HttpStatus.UNPROCESSABLE_CONTENT, type, title, detail);
+    }
+
+    private static String pair(String campaignId, String fundraiserId) {
+        return campaignId + "/" + fundraiserId;
     }
 
     private static String[] column(List<LedgerEvent> events, Function<LedgerEvent, String> field) {

@@ -4,15 +4,29 @@ import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
 
 import reactor.blockhound.BlockHound;
+import reactor.blockhound.BlockingOperationError;
 
 /**
  * Installs BlockHound once for the whole test run, before any test starts, so that every
  * integration test fails if a blocking call runs on a Netty, Lettuce or Reactor non-blocking thread.
+ * Each detection is also printed with its stack, because an error thrown deep in a codec may
+ * surface only as a request that never answers.
  */
 public class BlockHoundSessionListener implements LauncherSessionListener {
 
     @Override
     public void launcherSessionOpened(LauncherSession session) {
-        BlockHound.install();
+        BlockHound.builder()
+                // Jackson takes a lock once per type, the first time it builds that type's
+                // deserializer; later reads never touch it.
+                .allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache",
+                        "_createAndCacheValueDeserializer")
+                .blockingMethodCallback(method -> {
+                    BlockingOperationError error = new BlockingOperationError(method);
+                    System.err.println("BLOCKHOUND: blocking call on " + Thread.currentThread().getName());
+                    error.printStackTrace();
+                    throw error;
+                })
+                .install();
     }
 }
