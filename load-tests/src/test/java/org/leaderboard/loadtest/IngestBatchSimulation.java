@@ -15,7 +15,8 @@ import io.gatling.javaapi.http.HttpRequestActionBuilder;
 /**
  * Peak ingest rate through {@code POST /api/events/batch}, the path integrations use to catch up:
  * {@code connections} (default 8) closed-loop users each post batches of {@code batchSize}
- * (default 100) donations.
+ * (default 100) donations. With {@code eventsPerSecond > 0}, latency at that load instead:
+ * {@code eventsPerSecond / batchSize} batches per second whatever the response times.
  */
 public class IngestBatchSimulation extends IngestSimulation {
 
@@ -31,6 +32,11 @@ public class IngestBatchSimulation extends IngestSimulation {
     @Override
     String shape() {
         return "batchSize=" + batchSize;
+    }
+
+    @Override
+    int eventsPerRequest() {
+        return batchSize;
     }
 
     @Override

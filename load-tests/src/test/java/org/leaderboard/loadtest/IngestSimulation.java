@@ -1,35 +1,57 @@
 package org.leaderboard.loadtest;
 
 import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
+import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.exec;
 import static io.gatling.javaapi.core.CoreDsl.global;
+import static io.gatling.javaapi.core.CoreDsl.nothingFor;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
+import java.util.stream.Stream;
 
 import io.gatling.javaapi.core.Assertion;
 import io.gatling.javaapi.core.ChainBuilder;
-import io.gatling.javaapi.core.ScenarioBuilder;
+import io.gatling.javaapi.core.OpenInjectionStep;
+import io.gatling.javaapi.core.PopulationBuilder;
 import io.gatling.javaapi.core.Session;
 import io.gatling.javaapi.core.Simulation;
+import io.gatling.javaapi.http.HttpProtocolBuilder;
 
 /**
  * Shared skeleton of the ingest benchmarks: parameters, campaign set-up through the organizer
- * API, a silent warm-up, the measured closed loop, and the post-run proof that what the service
+ * API, a silent warm-up, the measured phase, and the post-run proof that what the service
  * called "accepted" is exactly what sits in the ledger. Subclasses only say how one request
  * looks and how its answer is counted.
+ *
+ * <p>Two load models. By default ({@code eventsPerSecond=0}) a closed loop: {@code connections}
+ * users each send the next request as soon as the previous answer is in, which measures peak
+ * throughput. With {@code eventsPerSecond > 0} an open model: Gatling starts
+ * {@code eventsPerSecond / eventsPerRequest()} users per second, each sending exactly one request,
+ * so the load stays constant whatever the response times, which measures latency at that load.
  */
 abstract class IngestSimulation extends Simulation {
 
@@ -56,6 +78,9 @@ abstract class IngestSimulation extends Simulation {
     /** Fresh per run even when campaignId is reused, so the ledger check sees only this run. */
     final String runId = "run-" + startedAt;
     final int connections;
+    /** Target load of the open model; 0 keeps the closed loop. */
+    final double eventsPerSecond = Double.parseDouble(System.getProperty("eventsPerSecond", "0"));
+    private final SocketProbe sockets = new SocketProbe(portOf(baseUrl));
 
     // The warm-up prefix deliberately does not start with runId, so `like '<runId>-%'` skips it.
     final Tally warmup = new Tally("warm-up", "warm-" + runId + "-");
@@ -65,33 +90,73 @@ abstract class IngestSimulation extends Simulation {
         connections = Integer.getInteger("connections", defaultConnections);
     }
 
-    /** One request (plus the bookkeeping of its answer) of the closed loop. */
+    /** One request (plus the bookkeeping of its answer). */
     abstract ChainBuilder post(Tally tally, boolean silent);
 
     /** Label for the summary, e.g. the batch size. */
     abstract String shape();
 
+    /** Events carried by one request: 1, or the batch size. */
+    abstract int eventsPerRequest();
+
+    boolean rateMode() {
+        return eventsPerSecond > 0;
+    }
+
+    double requestsPerSecond() {
+        return eventsPerSecond / eventsPerRequest();
+    }
+
     /** Called at the end of the subclass constructor, once its own fields are set. */
     final void start() {
-        List<ChainBuilder> phases = new ArrayList<>();
-        if (warmupSeconds > 0) phases.add(loop(warmup, warmupSeconds, true));
-        phases.add(loop(measured, durationSeconds, false));
-        ScenarioBuilder scn = scenario(getClass().getSimpleName()).exec(phases);
+        require(eventsPerSecond >= 0 && !Double.isInfinite(eventsPerSecond),
+                "eventsPerSecond must be >= 0, got " + eventsPerSecond);
+        String name = getClass().getSimpleName();
+        HttpProtocolBuilder protocol = http.baseUrl(baseUrl)
+                .disableWarmUp() // its default target is an outside host
+                .acceptHeader("application/json")
+                .contentTypeHeader("application/json")
+                .authorizationHeader("Bearer " + ingestToken);
+        List<PopulationBuilder> populations = new ArrayList<>();
+        if (!rateMode()) {
+            // Closed loop. Each virtual user keeps its own pool and sends one request at a time
+            // over HTTP/1.1, so it holds exactly one keep-alive connection: `connections` users =
+            // `connections` sockets.
+            List<ChainBuilder> phases = new ArrayList<>();
+            if (warmupSeconds > 0) phases.add(loop(warmup, warmupSeconds, true));
+            phases.add(loop(measured, durationSeconds, false));
+            populations.add(scenario(name).exec(phases).injectOpen(atOnceUsers(connections)));
+        } else {
+            // Open model: one request per user, users started at a constant rate. Without
+            // shareConnections() every user would open (and, on leaving, close) its own socket:
+            // one TCP handshake per request and a pile of TIME_WAIT ports. Shared, a request takes
+            // an idle connection from its event loop's pool (one pool per Gatling event loop) and
+            // only opens a new one when none is free, so the sockets grow to the peak concurrency
+            // (rate x latency). The pool is FIFO, so it rotates through all of them and they only
+            // close after 60 s idle (gatling.http.pooledConnectionIdleTimeout), i.e. not during a
+            // run. Gatling 3.15 cannot cap that pool: maxConnectionsPerHost only limits the
+            // concurrent fetches of a page's inferred resources, so it is not set here; the result
+            // block reports the sockets measured instead.
+            protocol = protocol.shareConnections();
+            double rps = requestsPerSecond();
+            // Two scenarios started together; the measured one waits out the warm-up, so each
+            // user knows its phase and the load does not pause between the phases.
+            if (warmupSeconds > 0) {
+                populations.add(scenario(name + " warm-up").exec(once(warmup, true))
+                        .injectOpen(constantUsersPerSec(rps).during(Duration.ofSeconds(warmupSeconds))));
+            }
+            List<OpenInjectionStep> steps = new ArrayList<>();
+            if (warmupSeconds > 0) steps.add(nothingFor(Duration.ofSeconds(warmupSeconds)));
+            steps.add(constantUsersPerSec(rps).during(Duration.ofSeconds(durationSeconds)));
+            populations.add(scenario(name).exec(once(measured, false)).injectOpen(steps));
+        }
 
         List<Assertion> assertions = new ArrayList<>();
         assertions.add(global().failedRequests().percent().lte(1.0));
         if (p99Ms > 0) assertions.add(global().responseTime().percentile(99.0).lt(p99Ms));
 
-        // Each virtual user keeps its own pool and sends one request at a time over HTTP/1.1,
-        // so it holds exactly one keep-alive connection: `connections` users = `connections`
-        // sockets. shareConnections() would only cap the count, not guarantee it.
-        setUp(scn.injectOpen(atOnceUsers(connections)))
-                .protocols(
-                        http.baseUrl(baseUrl)
-                                .disableWarmUp() // its default target is an outside host
-                                .acceptHeader("application/json")
-                                .contentTypeHeader("application/json")
-                                .authorizationHeader("Bearer " + ingestToken))
+        setUp(populations)
+                .protocols(protocol)
                 .assertions(assertions)
                 // Safety net only: a user cut short mid-iteration would break the ledger arithmetic.
                 .maxDuration(Duration.ofSeconds(warmupSeconds + durationSeconds + 180L));
@@ -103,10 +168,28 @@ abstract class IngestSimulation extends Simulation {
         return exec(t::open)
                 .during(Duration.ofSeconds(seconds), false)
                 .on(
-                        post(t, silent)
+                        counted(t, post(t, silent))
                                 .doIf(Session::isFailed)
                                 .then(exec(Session::markAsSucceeded).pause(BACKOFF)))
                 .exec(t::close);
+    }
+
+    /** Rate mode: the user's whole life. A failure needs no back-off, the user just ends. */
+    private ChainBuilder once(Tally t, boolean silent) {
+        return exec(t::open).exec(counted(t, post(t, silent))).exec(t::close);
+    }
+
+    /** Tracks the requests in flight: the concurrency the load asks of the connections. */
+    private static ChainBuilder counted(Tally t, ChainBuilder request) {
+        return exec(s -> {
+                    t.peakInFlight.accumulateAndGet(t.inFlight.incrementAndGet(), Math::max);
+                    return s;
+                })
+                .exec(request)
+                .exec(s -> {
+                    t.inFlight.decrementAndGet();
+                    return s;
+                });
     }
 
     String fundraiserOf(long n) {
@@ -146,9 +229,23 @@ abstract class IngestSimulation extends Simulation {
                     "{\"displayName\":\"Bench fundraiser " + i + "\"}");
         }
         System.out.printf(
-                "%nBENCH %s run=%s campaign=%s fundraisers=%d connections=%d %s warmup=%ds duration=%ds%n%n",
-                getClass().getSimpleName(), runId, campaignId, fundraisers, connections, shape(),
+                "%nBENCH %s run=%s campaign=%s fundraisers=%d %s %s warmup=%ds duration=%ds%n%n",
+                getClass().getSimpleName(), runId, campaignId, fundraisers, load(), shape(),
                 warmupSeconds, durationSeconds);
+        // Started after the organizer PUTs, so their (JDK client, still pooled) socket is not counted.
+        sockets.start(n -> (measured.opened() ? measured : warmup).peakSockets.accumulateAndGet(n, Math::max));
+    }
+
+    /** The load model for the BENCH line and the result block. */
+    private String load() {
+        return rateMode()
+                ? String.format(Locale.ROOT, "eventsPerSecond=%s (%s requests/s, open model, shared connections)",
+                        num(eventsPerSecond), num(requestsPerSecond()))
+                : "connections=" + connections + " (closed loop)";
+    }
+
+    static String num(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : String.format(Locale.ROOT, "%.2f", d);
     }
 
     private void organizerPut(HttpClient client, String path, String json) {
@@ -172,13 +269,15 @@ abstract class IngestSimulation extends Simulation {
 
     @Override
     public void after() {
+        sockets.stop();
         StringBuilder out = new StringBuilder("\n================ INGEST BENCH RESULT ================\n");
-        out.append(String.format(Locale.ROOT, "run=%s campaign=%s connections=%d %s%n",
-                runId, campaignId, connections, shape()));
+        out.append(String.format(Locale.ROOT, "run=%s campaign=%s %s %s%n",
+                runId, campaignId, load(), shape()));
         for (Tally t : List.of(warmup, measured)) {
             if (t == warmup && warmupSeconds <= 0) continue;
-            out.append(t.summary()).append('\n');
+            out.append(t.summary(eventsPerSecond)).append('\n');
         }
+        out.append("connections: ").append(sockets.summary()).append('\n');
         boolean ok = true;
         if (ledgerCheck) {
             try {
@@ -250,6 +349,10 @@ abstract class IngestSimulation extends Simulation {
         /** Events sent in a request whose answer could not be read (KO, timeout, bad body). */
         final AtomicLong unanswered = new AtomicLong();
         final AtomicReference<String> firstProblem = new AtomicReference<>();
+        final AtomicInteger inFlight = new AtomicInteger();
+        final AtomicInteger peakInFlight = new AtomicInteger();
+        /** Most TCP sockets to the service seen open while this phase ran; -1 = not measured. */
+        final AtomicInteger peakSockets = new AtomicInteger(-1);
         private final AtomicLong openedAt = new AtomicLong(Long.MAX_VALUE);
         private final AtomicLong closedAt = new AtomicLong(Long.MIN_VALUE);
 
@@ -285,20 +388,134 @@ abstract class IngestSimulation extends Simulation {
             return s;
         }
 
+        boolean opened() {
+            return openedAt.get() != Long.MAX_VALUE;
+        }
+
         double seconds() {
             long from = openedAt.get();
             long to = closedAt.get();
             return from == Long.MAX_VALUE || to < from ? 0 : (to - from) / 1000.0;
         }
 
-        String summary() {
+        /** @param target events/s the phase was paced at, 0 for the closed loop */
+        String summary(double target) {
             double secs = seconds();
             return String.format(Locale.ROOT,
                     "%-8s: %.1f s, sent=%d accepted=%d duplicate=%d rejected=%d unanswered=%d"
-                            + " -> %.0f accepted events/s%s",
+                            + " -> %.0f accepted events/s%s"
+                            + "%n          peak %d requests in flight, peak %s TCP sockets open%s",
                     name, secs, seq.get(), accepted.get(), duplicate.get(), rejected.get(), unanswered.get(),
                     secs > 0 ? accepted.get() / secs : 0.0,
+                    target > 0 ? " (target " + num(target) + " events/s)" : "",
+                    peakInFlight.get(), peakSockets.get() < 0 ? "?" : Integer.toString(peakSockets.get()),
                     firstProblem.get() == null ? "" : "\n          first problem: " + firstProblem.get());
+        }
+    }
+
+    private static int portOf(String url) {
+        URI u = URI.create(url);
+        if (u.getPort() > 0) return u.getPort();
+        return "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+    }
+
+    /**
+     * Counts this JVM's established TCP connections to the service port, twice a second, from
+     * {@code /proc/self} (Linux only; elsewhere the report says "not measured"). Sockets already
+     * open when {@link #start()} runs are left out.
+     */
+    static final class SocketProbe {
+        private static final Path FDS = Path.of("/proc/self/fd");
+        private static final String ESTABLISHED = "01";
+
+        private final int port;
+        private final Set<String> baseline = new HashSet<>();
+        private final Set<String> seen = ConcurrentHashMap.newKeySet();
+        private final AtomicInteger peak = new AtomicInteger();
+        private IntConsumer onSample = n -> { };
+        private ScheduledExecutorService timer;
+
+        SocketProbe(int port) {
+            this.port = port;
+        }
+
+        /** @param onSample told each sample's count, e.g. to keep a peak per phase */
+        void start(IntConsumer onSample) {
+            Set<String> now = current();
+            if (now == null) return;
+            baseline.addAll(now);
+            this.onSample = onSample;
+            timer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "socket-probe");
+                t.setDaemon(true);
+                return t;
+            });
+            timer.scheduleAtFixedRate(this::sample, 0, 500, TimeUnit.MILLISECONDS);
+        }
+
+        void stop() {
+            if (timer == null) return;
+            timer.shutdownNow();
+            try {
+                timer.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        String summary() {
+            if (timer == null) return "sockets not measured (no /proc/self)";
+            return String.format(Locale.ROOT,
+                    "peak %d TCP sockets of this JVM open to port %d, %d distinct over the run (sampled every 0.5 s)",
+                    peak.get(), port, seen.size());
+        }
+
+        private void sample() {
+            Set<String> now = current();
+            if (now == null) return;
+            now.removeAll(baseline);
+            seen.addAll(now);
+            peak.accumulateAndGet(now.size(), Math::max);
+            onSample.accept(now.size());
+        }
+
+        /** Socket inodes held by this process that are established connections to {@code port}; null if unknown. */
+        private Set<String> current() {
+            if (!Files.isDirectory(FDS)) return null;
+            Set<String> toPort = new HashSet<>();
+            for (String table : List.of("/proc/self/net/tcp", "/proc/self/net/tcp6")) {
+                Path p = Path.of(table);
+                if (!Files.isReadable(p)) continue;
+                try (Stream<String> lines = Files.lines(p)) {
+                    lines.skip(1).forEach(line -> {
+                        // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+                        String[] f = line.trim().split("\\s+");
+                        if (f.length < 10 || !ESTABLISHED.equals(f[3])) return;
+                        String rem = f[2];
+                        int remPort = Integer.parseInt(rem.substring(rem.indexOf(':') + 1), 16);
+                        if (remPort == port) toPort.add(f[9]);
+                    });
+                } catch (IOException | RuntimeException e) {
+                    return null;
+                }
+            }
+            Set<String> mine = new HashSet<>();
+            try (Stream<Path> fds = Files.list(FDS)) {
+                fds.forEach(fd -> {
+                    try {
+                        String target = Files.readSymbolicLink(fd).toString();
+                        if (target.startsWith("socket:[")) {
+                            String inode = target.substring(8, target.length() - 1);
+                            if (toPort.contains(inode)) mine.add(inode);
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        // closed between listing and reading: not open any more
+                    }
+                });
+            } catch (IOException e) {
+                return null;
+            }
+            return mine;
         }
     }
 }

@@ -11,7 +11,8 @@ import io.gatling.javaapi.http.HttpRequestActionBuilder;
 
 /**
  * Throughput and latency of {@code POST /api/events}, one event per request: {@code connections}
- * (default 64) closed-loop users, the shape of many payment webhooks arriving at once.
+ * (default 64) closed-loop users, the shape of many payment webhooks arriving at once; or, with
+ * {@code eventsPerSecond > 0}, that many requests per second whatever the response times.
  */
 public class IngestSingleSimulation extends IngestSimulation {
 
@@ -23,6 +24,11 @@ public class IngestSingleSimulation extends IngestSimulation {
     @Override
     String shape() {
         return "single events";
+    }
+
+    @Override
+    int eventsPerRequest() {
+        return 1;
     }
 
     @Override

@@ -27,6 +27,7 @@ import tools.jackson.databind.JsonNode;
 @Component
 class CampaignHandler {
 
+    /** 10^15: far past any campaign, and still exact as a JavaScript number in browsers. */
     static final long MAX_GOAL_MINOR = 1_000_000_000_000_000L;
     private static final DataSize MAX_BODY = DataSize.ofKilobytes(64);
 

@@ -51,9 +51,9 @@ class GroupCommitter {
 
     /**
      * Commits the events and answers their outcomes in the same order, once all are settled.
-     * Fails with a 503 {@link ApiProblem} when the queue has no room for all of them, or when
-     * a group holding one of them could not commit (some others may then have committed:
-     * a retry answers them {@code duplicate}).
+     * Fails with a 503 {@link ApiProblem} when the queue has no room for all of them (nothing
+     * is recorded), or when a group holding one of them failed or timed out (the commit may
+     * still have happened: a retry answers such events {@code duplicate}).
      */
     Mono<List<WriteOutcome>> submit(List<LedgerEvent> events) {
         if (events.isEmpty()) {
@@ -141,12 +141,14 @@ class GroupCommitter {
             return ApiProblem.of(org.springframework.http.HttpStatus.INTERNAL_SERVER_ERROR, "internal",
                     "Internal server error", "The events could not be recorded");
         }
-        String reason = error instanceof TimeoutException ? "the ledger did not commit in time"
+        String reason = error instanceof TimeoutException ? "the ledger did not confirm the commit in time"
                 : error instanceof DataAccessException ? "the ledger database is unavailable"
                 : "the ledger could not commit";
         log.warn("Ledger group of events failed: {}", error.toString());
-        return ApiProblem.unavailable("Nothing was recorded for these events: " + reason + "; retry shortly",
-                retryAfterSeconds());
+        // A commit can succeed after its acknowledgement is lost, so the answer never claims that
+        // nothing was recorded: it says to retry, which the event ids make safe.
+        return ApiProblem.unavailable("These events may not be recorded: " + reason
+                + ". Retry with the same event ids; any already recorded is answered duplicate", retryAfterSeconds());
     }
 
     private long retryAfterSeconds() {

@@ -62,8 +62,8 @@ public class LedgerStore {
 
     /**
      * Writes the events in one transaction and answers one outcome per event, in input order.
-     * Completes only after the commit; fails as a whole (nothing committed) when the database
-     * cannot be reached.
+     * Completes only after the commit. An error means the outcome is unknown to the caller:
+     * usually nothing was committed, but a commit whose acknowledgement was lost did happen.
      */
     public Mono<List<WriteOutcome>> write(List<LedgerEvent> events) {
         return Mono.defer(() -> new GroupWrite(events).run()).as(tx::transactional);

@@ -2,9 +2,18 @@ package org.leaderboard.system;
 
 import java.util.Map;
 
+import java.util.concurrent.TimeoutException;
+
+import io.r2dbc.spi.R2dbcNonTransientResourceException;
+import io.r2dbc.spi.R2dbcTransientException;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.annotation.Order;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.data.redis.RedisConnectionFailureException;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpStatus;
@@ -58,6 +67,10 @@ class ProblemExceptionHandler implements WebExceptionHandler {
         if (ex instanceof DataBufferLimitException || ex.getCause() instanceof DataBufferLimitException) {
             return ApiProblem.tooLarge("The request body exceeds the size limit");
         }
+        if (isUnavailability(ex)) {
+            log.warn("Request failed because a backing store is unavailable: {}", ex.toString());
+            return ApiProblem.unavailable("A backing store is unavailable; retry shortly", 1);
+        }
         if (ex instanceof ResponseStatusException rse) {
             HttpStatusCode code = rse.getStatusCode();
             HttpStatus status = HttpStatus.resolve(code.value());
@@ -70,6 +83,14 @@ class ProblemExceptionHandler implements WebExceptionHandler {
         log.error("Unexpected error", ex);
         return ApiProblem.of(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal server error",
                 "An unexpected error occurred");
+    }
+
+    /** Failures that a retry may cure: a lost or refused database or Redis connection, a timeout. */
+    private static boolean isUnavailability(Throwable ex) {
+        return ex instanceof DataAccessResourceFailureException || ex instanceof TransientDataAccessException
+                || ex instanceof CannotCreateTransactionException || ex instanceof R2dbcTransientException
+                || ex instanceof R2dbcNonTransientResourceException || ex instanceof TimeoutException
+                || ex instanceof RedisConnectionFailureException;
     }
 
     private static String typeOf(HttpStatus status) {

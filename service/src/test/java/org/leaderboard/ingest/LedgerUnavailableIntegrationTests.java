@@ -111,6 +111,12 @@ class LedgerUnavailableIntegrationTests {
                 .expectBody().jsonPath("$.type").isEqualTo("/problems/unavailable");
         assertThat(ledgerCounts(List.of("down-1", "down-2", "down-3")))
                 .as("events answered 503 while the database was unreachable must not be in the ledger").isEmpty();
+        http.put().uri("/api/campaigns/down-run").headers(h -> h.setBearerAuth(ORGANIZER_TOKEN))
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"title\":\"Down\",\"currency\":\"EUR\",\"goalMinor\":100}").exchange()
+                .expectStatus().isEqualTo(503)
+                .expectHeader().exists("Retry-After")
+                .expectBody().jsonPath("$.type").isEqualTo("/problems/unavailable");
 
         proxy.start();
         awaitAccepting();

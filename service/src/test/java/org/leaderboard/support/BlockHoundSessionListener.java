@@ -16,7 +16,9 @@ public class BlockHoundSessionListener implements LauncherSessionListener {
 
     @Override
     public void launcherSessionOpened(LauncherSession session) {
-        BlockHound.builder()
+        // install(...) also loads the integrations on the class path (Reactor, Netty, Spring),
+        // which tell BlockHound which threads must never block.
+        BlockHound.install(builder -> builder
                 // Jackson takes a lock once per type, the first time it builds that type's
                 // deserializer; later reads never touch it.
                 .allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache",
@@ -26,7 +28,6 @@ public class BlockHoundSessionListener implements LauncherSessionListener {
                     System.err.println("BLOCKHOUND: blocking call on " + Thread.currentThread().getName());
                     error.printStackTrace();
                     throw error;
-                })
-                .install();
+                }));
     }
 }
