@@ -10,6 +10,7 @@ import org.leaderboard.system.Ids;
 import org.leaderboard.system.JsonFields;
 import org.leaderboard.system.ProblemResponses;
 import org.leaderboard.system.RequestBodies;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.MediaType;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
@@ -17,6 +18,7 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
@@ -33,10 +35,12 @@ class CampaignHandler {
 
     private final CampaignStore store;
     private final RequestBodies bodies;
+    private final ObjectProvider<CampaignChanges> changes;
 
-    CampaignHandler(CampaignStore store, RequestBodies bodies) {
+    CampaignHandler(CampaignStore store, RequestBodies bodies, ObjectProvider<CampaignChanges> changes) {
         this.store = store;
         this.bodies = bodies;
+        this.changes = changes;
     }
 
     Mono<ServerResponse> putCampaign(ServerRequest request) {
@@ -70,6 +74,8 @@ class CampaignHandler {
             f.rejectUnknown(Set.of("name"), "is not a field of a team");
             return f.text("name", true, 100);
         }).flatMap(name -> store.saveTeam(campaignId, teamId, name))
+                .flatMap(saved -> Flux.fromStream(changes::orderedStream).concatMap(c -> c.teamSaved(saved.value())).then()
+                        .thenReturn(saved))
                 .flatMap(saved -> respond(saved, teamJson(saved.value())))
                 .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
     }
@@ -85,6 +91,8 @@ class CampaignHandler {
                     f.resourceId("teamId", false), f.integer("goalMinor", false, 1, MAX_GOAL_MINOR),
                     f.text("story", false, 20_000), null, null);
         }).flatMap(store::saveFundraiser)
+                .flatMap(saved -> Flux.fromStream(changes::orderedStream).concatMap(c -> c.fundraiserSaved(saved.value())).then()
+                        .thenReturn(saved))
                 .flatMap(saved -> respond(saved, fundraiserJson(saved.value())))
                 .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
     }

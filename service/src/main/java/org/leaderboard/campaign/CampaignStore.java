@@ -58,6 +58,14 @@ public class CampaignStore {
         return db.sql("select * from campaigns where id = $1").bind(0, id).map(CampaignStore::campaign).one();
     }
 
+    Mono<Fundraiser> findFundraiser(String campaignId, String fundraiserId) {
+        return db.sql("select * from fundraisers where campaign_id = $1 and id = $2")
+                .bind(0, campaignId)
+                .bind(1, fundraiserId)
+                .map(CampaignStore::fundraiser)
+                .one();
+    }
+
     /** Creates or renames a team; 404 when the campaign does not exist. */
     Mono<Saved<Team>> saveTeam(String campaignId, String teamId, String name) {
         return db.sql("""

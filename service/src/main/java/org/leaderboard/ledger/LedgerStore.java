@@ -17,7 +17,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.ReactiveTransactionManager;
 import org.springframework.transaction.reactive.TransactionalOperator;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * Owns the ledger's SQL. {@link #write} commits a group of events in one transaction with a
@@ -54,6 +56,8 @@ public class LedgerStore {
     private final DatabaseClient db;
     private final TransactionalOperator tx;
     private final KnownReferences known = new KnownReferences();
+    /** A best-effort nudge after each commit, so followers of the ledger need not wait for their next poll. */
+    private final Sinks.Many<Integer> commits = Sinks.many().multicast().directBestEffort();
 
     LedgerStore(DatabaseClient db, ReactiveTransactionManager transactionManager) {
         this.db = db;
@@ -66,7 +70,17 @@ public class LedgerStore {
      * usually nothing was committed, but a commit whose acknowledgement was lost did happen.
      */
     public Mono<List<WriteOutcome>> write(List<LedgerEvent> events) {
-        return Mono.defer(() -> new GroupWrite(events).run()).as(tx::transactional);
+        return Mono.defer(() -> new GroupWrite(events).run())
+                .as(tx::transactional)
+                .doOnSuccess(outcomes -> commits.tryEmitNext(events.size()));
+    }
+
+    /**
+     * Signals after commits (conflated, best effort: a signal may be dropped under contention,
+     * so a follower must also poll). The value is the size of the committed group.
+     */
+    public Flux<Integer> commits() {
+        return commits.asFlux();
     }
 
     /** What remains refundable of one donation, as seen under its row lock. */

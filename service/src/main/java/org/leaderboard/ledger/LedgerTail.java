@@ -1,0 +1,201 @@
+package org.leaderboard.ledger;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Component;
+
+import io.r2dbc.spi.Readable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The read side of the ledger for the live aggregates: the applier's progress row and the
+ * pages of committed events it has not applied yet, in snapshot order (see V2__live_apply.sql),
+ * plus the aggregate queries a rebuild recomputes everything from. {@link LedgerStore} owns the
+ * writes; together they are the only classes with ledger SQL.
+ */
+@Component
+public class LedgerTail {
+
+    private static final String EVENT_COLUMNS = """
+            seq, type, event_id, campaign_id, fundraiser_id, coalesce(amount_minor, 0) as amount_minor, donor_name,
+            anonymous, message, occurred_at, recorded_at""";
+
+    private final DatabaseClient db;
+
+    LedgerTail(DatabaseClient db) {
+        this.db = db;
+    }
+
+    /** The applier's progress; {@code cur} is null between two snapshots. */
+    public record Progress(String prev, String cur, long cursorSeq, long batchId) {
+    }
+
+    /** One committed ledger row as the live aggregates need it. */
+    public record TailEvent(long seq, String type, String eventId, String campaignId, String fundraiserId,
+            long amountMinor, String donorName, boolean anonymous, String message, Instant occurredAt,
+            Instant recordedAt) {
+    }
+
+    /**
+     * Locks the progress row for this transaction, or completes empty when another instance's
+     * applier holds it. Must run inside a transaction.
+     */
+    public Mono<Progress> lockProgress(boolean wait) {
+        return db.sql("select prev_snapshot::text as prev, cur_snapshot::text as cur, cursor_seq, batch_id "
+                + "from live_apply_progress where id = 1 for update" + (wait ? "" : " skip locked"))
+                .map(row -> new Progress(row.get("prev", String.class), row.get("cur", String.class),
+                        row.get("cursor_seq", Long.class), row.get("batch_id", Long.class)))
+                .one();
+    }
+
+    /** The snapshot of the current transaction (the statement's, under read committed). */
+    public Mono<String> currentSnapshot() {
+        return db.sql("select pg_current_snapshot()::text as s").map(row -> row.get("s", String.class)).one();
+    }
+
+    /**
+     * Up to {@code limit} events visible in {@code cur} and not in {@code prev}, after
+     * {@code cursorSeq}, in seq order. Rows not visible in {@code prev} were inserted by a
+     * transaction it saw running or that started after it; the index on xid finds them.
+     */
+    public Mono<List<TailEvent>> page(String prev, String cur, long cursorSeq, int limit) {
+        return db.sql("""
+                select %s from ledger_events
+                where (xid >= pg_snapshot_xmax($1::pg_snapshot)
+                       or xid = any (array(select pg_snapshot_xip($1::pg_snapshot))))
+                  and not pg_visible_in_snapshot(xid, $1::pg_snapshot)
+                  and pg_visible_in_snapshot(xid, $2::pg_snapshot)
+                  and seq > $3
+                order by seq
+                limit $4
+                """.formatted(EVENT_COLUMNS))
+                .bind(0, prev)
+                .bind(1, cur)
+                .bind(2, cursorSeq)
+                .bind(3, limit)
+                .map(LedgerTail::event)
+                .all()
+                .collectList();
+    }
+
+    public Mono<Void> saveProgress(Progress progress) {
+        return db.sql("""
+                update live_apply_progress set prev_snapshot = $1::pg_snapshot, cur_snapshot = $2::pg_snapshot,
+                    cursor_seq = $3, batch_id = $4, updated_at = now()
+                where id = 1
+                """)
+                .bind(0, progress.prev())
+                .bind(1, org.springframework.r2dbc.core.Parameter.fromOrEmpty(progress.cur(), String.class))
+                .bind(2, progress.cursorSeq())
+                .bind(3, progress.batchId())
+                .then();
+    }
+
+    /** Net figures per campaign, counting the events visible in {@code snapshot} only. */
+    public record CampaignSums(String campaignId, long raisedMinor, long donationCount, long refundedMinor,
+            long shareCount, Instant updatedAt, long events) {
+    }
+
+    public Flux<CampaignSums> campaignSums(String snapshot) {
+        return db.sql("""
+                select c.id,
+                       coalesce(sum(case e.type when 'donation' then e.amount_minor when 'refund' then -e.amount_minor end), 0) as raised,
+                       count(*) filter (where e.type = 'donation') as donations,
+                       coalesce(sum(e.amount_minor) filter (where e.type = 'refund'), 0) as refunded,
+                       count(*) filter (where e.type = 'share') as shares,
+                       max(e.recorded_at) as updated_at,
+                       count(e.seq) as events
+                from campaigns c left join ledger_events e
+                    on e.campaign_id = c.id and pg_visible_in_snapshot(e.xid, $1::pg_snapshot)
+                group by c.id
+                """)
+                .bind(0, snapshot)
+                .map(row -> new CampaignSums(row.get("id", String.class), row.get("raised", Long.class),
+                        row.get("donations", Long.class), row.get("refunded", Long.class),
+                        row.get("shares", Long.class), instant(row, "updated_at"), row.get("events", Long.class)))
+                .all();
+    }
+
+    /** Net raised and share count of every fundraiser of a campaign, with its name and team. */
+    public record FundraiserSums(String fundraiserId, String displayName, String teamId, long raisedMinor,
+            long shareCount) {
+    }
+
+    public Flux<FundraiserSums> fundraiserSums(String campaignId, String snapshot) {
+        return db.sql("""
+                select f.id, f.display_name, f.team_id,
+                       coalesce(sum(case e.type when 'donation' then e.amount_minor when 'refund' then -e.amount_minor end), 0) as raised,
+                       count(e.seq) filter (where e.type = 'share') as shares
+                from fundraisers f
+                left join ledger_events e on e.campaign_id = f.campaign_id and e.fundraiser_id = f.id
+                    and pg_visible_in_snapshot(e.xid, $2::pg_snapshot)
+                where f.campaign_id = $1
+                group by f.id, f.display_name, f.team_id
+                """)
+                .bind(0, campaignId)
+                .bind(1, snapshot)
+                .map(row -> new FundraiserSums(row.get("id", String.class), row.get("display_name", String.class),
+                        row.get("team_id", String.class), row.get("raised", Long.class), row.get("shares", Long.class)))
+                .all();
+    }
+
+    /** Team names of a campaign. */
+    public Flux<String[]> teams(String campaignId) {
+        return db.sql("select id, name from teams where campaign_id = $1")
+                .bind(0, campaignId)
+                .map(row -> new String[] { row.get("id", String.class), row.get("name", String.class) })
+                .all();
+    }
+
+    /** Net amount per fundraiser and minute of recording since {@code since}, for the trending board. */
+    public record TrendSum(long epochMinute, String fundraiserId, long amountMinor) {
+    }
+
+    public Flux<TrendSum> trendSums(String campaignId, Instant since, String snapshot) {
+        return db.sql("""
+                select floor(extract(epoch from recorded_at) / 60)::bigint as minute, fundraiser_id,
+                       sum(case type when 'donation' then amount_minor else -amount_minor end) as amount
+                from ledger_events
+                where campaign_id = $1 and recorded_at >= $2 and fundraiser_id is not null
+                  and type in ('donation', 'refund') and pg_visible_in_snapshot(xid, $3::pg_snapshot)
+                group by 1, 2
+                """)
+                .bind(0, campaignId)
+                .bind(1, since.atOffset(java.time.ZoneOffset.UTC))
+                .bind(2, snapshot)
+                .map(row -> new TrendSum(row.get("minute", Long.class), row.get("fundraiser_id", String.class),
+                        row.get("amount", Long.class)))
+                .all();
+    }
+
+    /** The last {@code limit} donations of a campaign, newest first, for the feed. */
+    public Flux<TailEvent> lastDonations(String campaignId, int limit, String snapshot) {
+        return db.sql("""
+                select %s from ledger_events
+                where campaign_id = $1 and type = 'donation' and pg_visible_in_snapshot(xid, $3::pg_snapshot)
+                order by seq desc limit $2
+                """.formatted(EVENT_COLUMNS))
+                .bind(0, campaignId)
+                .bind(1, limit)
+                .bind(2, snapshot)
+                .map(LedgerTail::event)
+                .all();
+    }
+
+    private static TailEvent event(Readable row) {
+        return new TailEvent(row.get("seq", Long.class), row.get("type", String.class),
+                row.get("event_id", String.class), row.get("campaign_id", String.class),
+                row.get("fundraiser_id", String.class), row.get("amount_minor", Long.class),
+                row.get("donor_name", String.class), Boolean.TRUE.equals(row.get("anonymous", Boolean.class)),
+                row.get("message", String.class), instant(row, "occurred_at"), instant(row, "recorded_at"));
+    }
+
+    private static Instant instant(Readable row, String column) {
+        OffsetDateTime value = row.get(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+}
