@@ -55,6 +55,9 @@ class ProblemExceptionHandler implements WebExceptionHandler {
         response.setStatusCode(problem.status());
         response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         problem.headers().forEach(response.getHeaders()::set);
+        if (ProblemResponses.closesConnection(problem.status().value(), exchange.getRequest().getHeaders())) {
+            response.getHeaders().set(org.springframework.http.HttpHeaders.CONNECTION, "close");
+        }
         byte[] bytes = json.writeValueAsBytes(problem.body(exchange.getRequest().getPath().value()));
         DataBuffer buffer = response.bufferFactory().wrap(bytes);
         return response.writeWith(Mono.just(buffer));
