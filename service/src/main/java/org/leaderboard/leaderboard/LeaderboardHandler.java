@@ -1,0 +1,199 @@
+package org.leaderboard.leaderboard;
+
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.leaderboard.campaign.Campaign;
+import org.leaderboard.campaign.CampaignDirectory;
+import org.leaderboard.campaign.Fundraiser;
+import org.leaderboard.system.ApiProblem;
+import org.leaderboard.system.FieldError;
+import org.leaderboard.system.ProblemResponses;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * The public read API: a campaign with its totals, the boards, a fundraiser's standing and the
+ * feed. Figures come from Redis in one atomic script call each; names and goals from the
+ * campaign directory (PostgreSQL behind a short cache).
+ */
+@Component
+class LeaderboardHandler {
+
+    private final LeaderboardStore store;
+    private final CampaignDirectory directory;
+    private final Clock clock;
+
+    LeaderboardHandler(LeaderboardStore store, CampaignDirectory directory, Clock clock) {
+        this.store = store;
+        this.directory = directory;
+        this.clock = clock;
+    }
+
+    Mono<ServerResponse> campaign(ServerRequest request) {
+        return campaignOr404(request)
+                .flatMap(c -> store.totals(c.id()).map(totals -> {
+                    Map<String, Object> json = directory.campaignJson(c);
+                    json.put("totals", totalsJson(c, totals));
+                    return json;
+                }))
+                .flatMap(LeaderboardHandler::ok)
+                .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
+    }
+
+    Mono<ServerResponse> totals(ServerRequest request) {
+        return campaignOr404(request)
+                .flatMap(c -> store.totals(c.id()).map(totals -> totalsJson(c, totals)))
+                .flatMap(LeaderboardHandler::ok)
+                .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
+    }
+
+    Mono<ServerResponse> board(ServerRequest request) {
+        String name = request.pathVariable("board");
+        Board board = Board.fromWire(name).orElse(null);
+        if (board == null) {
+            return ProblemResponses.render(ApiProblem.notFound("Unknown board '" + name
+                    + "'; boards are fundraisers, teams, sharers, trending"), request);
+        }
+        int[] page;
+        try {
+            page = new int[] { intParam(request, "limit", 10, 1, 100), intParam(request, "offset", 0, 0,
+                    Integer.MAX_VALUE) };
+        }
+        catch (ApiProblem problem) {
+            return ProblemResponses.render(problem, request);
+        }
+        return campaignOr404(request)
+                .flatMap(c -> store.board(c.id(), board, page[1], page[0], clock.instant()))
+                .map(entries -> {
+                    Map<String, Object> json = new LinkedHashMap<>();
+                    json.put("board", board.wire());
+                    json.put("entries", entries.stream().map(LeaderboardHandler::entryJson).toList());
+                    return json;
+                })
+                .flatMap(LeaderboardHandler::ok)
+                .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
+    }
+
+    Mono<ServerResponse> fundraiser(ServerRequest request) {
+        String campaignId = request.pathVariable("campaignId");
+        String fundraiserId = request.pathVariable("fundraiserId");
+        return campaignOr404(request)
+                .flatMap(c -> directory.fundraiser(campaignId, fundraiserId))
+                .switchIfEmpty(Mono.error(() -> ApiProblem.notFound("Fundraiser '" + fundraiserId
+                        + "' does not exist in campaign '" + campaignId + "'")))
+                .flatMap(f -> store.standing(campaignId, fundraiserId)
+                        .map(Optional::of)
+                        .defaultIfEmpty(Optional.empty())
+                        .map(standing -> fundraiserJson(f, standing.orElse(null))))
+                .flatMap(LeaderboardHandler::ok)
+                .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
+    }
+
+    Mono<ServerResponse> feed(ServerRequest request) {
+        int limit;
+        try {
+            limit = intParam(request, "limit", 20, 1, LeaderboardStore.MAX_LIMIT);
+        }
+        catch (ApiProblem problem) {
+            return ProblemResponses.render(problem, request);
+        }
+        return campaignOr404(request)
+                .flatMap(c -> store.feed(c.id(), limit))
+                .map(entries -> Map.of("entries", entries.stream().map(LeaderboardHandler::feedJson).toList()))
+                .flatMap(LeaderboardHandler::ok)
+                .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
+    }
+
+    private Mono<Campaign> campaignOr404(ServerRequest request) {
+        String id = request.pathVariable("campaignId");
+        return directory.campaign(id)
+                .switchIfEmpty(Mono.error(() -> ApiProblem.notFound("Campaign '" + id + "' does not exist")));
+    }
+
+    private static int intParam(ServerRequest request, String name, int defaultValue, int min, int max) {
+        Optional<String> raw = request.queryParam(name);
+        if (raw.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            int value = Integer.parseInt(raw.get());
+            if (value >= min && value <= max) {
+                return value;
+            }
+        }
+        catch (NumberFormatException ex) {
+            // answered below
+        }
+        throw ApiProblem.validation(List.of(new FieldError(name, "must be an integer between " + min + " and "
+                + max)));
+    }
+
+    static Map<String, Object> totalsJson(Campaign c, Totals t) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("campaignId", c.id());
+        json.put("currency", c.currency());
+        json.put("goalMinor", c.goalMinor());
+        json.put("raisedMinor", t.raisedMinor());
+        json.put("donationCount", t.donationCount());
+        json.put("refundedMinor", t.refundedMinor());
+        json.put("shareCount", t.shareCount());
+        json.put("updatedAt", t.updatedAt() == null ? null : t.updatedAt().toString());
+        return json;
+    }
+
+    static Map<String, Object> entryJson(BoardEntry e) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("rank", e.rank());
+        json.put("id", e.id());
+        json.put("name", e.name());
+        json.put("score", e.score());
+        return json;
+    }
+
+    static Map<String, Object> feedJson(FeedEntry e) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("eventId", e.eventId());
+        json.put("name", e.name());
+        json.put("amountMinor", e.amountMinor());
+        if (e.message() != null) {
+            json.put("message", e.message());
+        }
+        if (e.fundraiserId() != null) {
+            json.put("fundraiserId", e.fundraiserId());
+        }
+        json.put("at", e.at() == null ? null : e.at().toString());
+        return json;
+    }
+
+    private Map<String, Object> fundraiserJson(Fundraiser f, Standing standing) {
+        Map<String, Object> json = directory.fundraiserJson(f);
+        json.put("raisedMinor", standing == null ? 0 : standing.raisedMinor());
+        json.put("shareCount", standing == null ? 0 : standing.shareCount());
+        json.put("rank", standing == null ? null : standing.rank());
+        Ahead ahead = standing == null ? null : standing.ahead();
+        if (ahead == null) {
+            json.put("ahead", null);
+        }
+        else {
+            Map<String, Object> a = new LinkedHashMap<>();
+            a.put("id", ahead.id());
+            a.put("name", ahead.name());
+            a.put("score", ahead.score());
+            a.put("gapMinor", ahead.gapMinor());
+            json.put("ahead", a);
+        }
+        return json;
+    }
+
+    private static Mono<ServerResponse> ok(Object body) {
+        return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(body);
+    }
+}

@@ -1,0 +1,240 @@
+package org.leaderboard.leaderboard;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import org.leaderboard.ledger.LedgerStore;
+import org.leaderboard.ledger.LedgerTail;
+import org.leaderboard.ledger.LedgerTail.Progress;
+import org.leaderboard.ledger.LedgerTail.TailEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.reactive.TransactionalOperator;
+
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Keeps Redis in step with the ledger. A single loop per instance applies committed events page
+ * by page (each page one idempotent Lua call per campaign, numbered by a batch id Redis
+ * remembers), and only the instance holding the progress row's lock applies at a time. A second
+ * loop watches a marker key: when Redis lost its data it rebuilds everything from the ledger.
+ */
+@Component
+class LiveApplier implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveApplier.class);
+
+    private final LedgerTail tail;
+    private final LedgerStore ledger;
+    private final LeaderboardStore store;
+    private final LiveProperties properties;
+    private final TransactionalOperator tx;
+    private final Clock clock;
+    private final Timer applyLag;
+    private final Counter appliedEvents;
+    private final Counter rebuilds;
+    private final AtomicReference<Mono<RebuildResult>> runningRebuild = new AtomicReference<>();
+    private volatile Disposable loops = Disposables.disposed();
+
+    /** What a rebuild recomputed. */
+    record RebuildResult(int campaigns, long events) {
+    }
+
+    LiveApplier(LedgerTail tail, LedgerStore ledger, LeaderboardStore store, LiveProperties properties,
+            ReactiveTransactionManager transactionManager, Clock clock, MeterRegistry registry) {
+        this.tail = tail;
+        this.ledger = ledger;
+        this.store = store;
+        this.properties = properties;
+        this.tx = TransactionalOperator.create(transactionManager);
+        this.clock = clock;
+        this.applyLag = Timer.builder("leaderboard.live.apply.lag")
+                .description("From an event's commit to its application in Redis")
+                .publishPercentileHistogram()
+                .register(registry);
+        this.appliedEvents = Counter.builder("leaderboard.live.applied.events")
+                .description("Ledger events applied to the live aggregates")
+                .register(registry);
+        this.rebuilds = Counter.builder("leaderboard.live.rebuilds")
+                .description("Rebuilds of every live aggregate from the ledger")
+                .register(registry);
+    }
+
+    @Override
+    public void start() {
+        Disposable apply = Flux.merge(Flux.interval(properties.applyInterval()).map(tick -> 0), ledger.commits())
+                .onBackpressureLatest()
+                .concatMap(signal -> drain().onErrorResume(error -> {
+                    log.warn("Applying ledger events to Redis failed, will retry: {}", error.toString());
+                    return Mono.delay(Duration.ofSeconds(1)).then();
+                }), 1)
+                .subscribe();
+        Disposable watch = Flux.interval(Duration.ZERO, properties.markerCheckInterval())
+                .onBackpressureDrop()
+                .concatMap(tick -> store.marker()
+                        .filter(present -> !present)
+                        .flatMap(missing -> rebuild("Redis holds no live state"))
+                        .then()
+                        .onErrorResume(error -> {
+                            log.warn("Checking or rebuilding the live state failed, will retry: {}", error.toString());
+                            return Mono.empty();
+                        }), 1)
+                .subscribe();
+        loops = Disposables.composite(apply, watch);
+    }
+
+    @Override
+    public void stop() {
+        loops.dispose();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return !loops.isDisposed();
+    }
+
+    /** Applies pages until the ledger has nothing more to give. */
+    Mono<Void> drain() {
+        return applyPage().expand(full -> full ? applyPage() : Mono.empty()).then();
+    }
+
+    /** Applies one page; answers whether it was full (more may wait). */
+    private Mono<Boolean> applyPage() {
+        Mono<Boolean> step = tail.lockProgress(false).flatMap(progress -> (progress.cur() != null
+                ? Mono.just(progress.cur()) : tail.currentSnapshot())
+                .flatMap(cur -> tail.page(progress.prev(), cur, progress.cursorSeq(), properties.pageSize())
+                        .flatMap(events -> applyEvents(progress, cur, events))));
+        return step.as(tx::transactional).defaultIfEmpty(false);
+    }
+
+    private Mono<Boolean> applyEvents(Progress progress, String cur, List<TailEvent> events) {
+        if (events.isEmpty()) {
+            return progress.cur() == null ? Mono.just(false)
+                    : tail.saveProgress(new Progress(cur, null, 0, progress.batchId())).thenReturn(false);
+        }
+        long batch = progress.batchId() + 1;
+        boolean full = events.size() == properties.pageSize();
+        Map<String, List<LiveEvent>> byCampaign = new LinkedHashMap<>();
+        for (TailEvent e : events) {
+            byCampaign.computeIfAbsent(e.campaignId(), c -> new ArrayList<>()).add(live(e));
+        }
+        Progress next = full ? new Progress(progress.prev(), cur, events.get(events.size() - 1).seq(), batch)
+                : new Progress(cur, null, 0, batch);
+        return Flux.fromIterable(byCampaign.entrySet())
+                .flatMap(entry -> store.apply(entry.getKey(), batch, entry.getValue()), properties.applyConcurrency())
+                .then(tail.saveProgress(next))
+                .then(Mono.fromRunnable(() -> {
+                    Instant now = clock.instant();
+                    appliedEvents.increment(events.size());
+                    for (TailEvent e : events) {
+                        applyLag.record(Duration.between(e.recordedAt(), now));
+                    }
+                }))
+                .thenReturn(full);
+    }
+
+    /**
+     * Recomputes every live aggregate from the ledger as of one snapshot and swaps it in, campaign
+     * by campaign, while the applier waits. Concurrent calls share one run.
+     */
+    Mono<RebuildResult> rebuild(String reason) {
+        Mono<RebuildResult> run = Mono.defer(() -> {
+            log.info("Rebuilding the live aggregates from the ledger: {}", reason);
+            return tail.lockProgress(true).flatMap(progress -> tail.currentSnapshot().flatMap(snapshot -> {
+                long batch = progress.batchId() + 1;
+                return tail.campaignSums(snapshot)
+                        .flatMap(sums -> state(sums, snapshot)
+                                .flatMap(state -> store.replace(sums.campaignId(), state, batch))
+                                .filter(Boolean::booleanValue)
+                                .switchIfEmpty(Mono.error(() -> new IllegalStateException("Campaign "
+                                        + sums.campaignId() + " was applied past the rebuild's batch")))
+                                .thenReturn(sums.events()), 2)
+                        .reduce(new RebuildResult(0, 0),
+                                (result, events) -> new RebuildResult(result.campaigns() + 1, result.events() + events))
+                        .flatMap(result -> tail.saveProgress(new Progress(snapshot, null, 0, batch))
+                                .then(store.setMarker(UUID.randomUUID().toString()))
+                                .thenReturn(result));
+            })).as(tx::transactional);
+        }).doOnSuccess(result -> {
+            rebuilds.increment();
+            log.info("Rebuilt the live aggregates: {} campaigns, {} events", result.campaigns(), result.events());
+        }).doFinally(signal -> runningRebuild.set(null)).cache();
+        while (true) {
+            Mono<RebuildResult> current = runningRebuild.get();
+            if (current != null) {
+                return current;
+            }
+            if (runningRebuild.compareAndSet(null, run)) {
+                return run;
+            }
+        }
+    }
+
+    private Mono<CampaignState> state(LedgerTail.CampaignSums sums, String snapshot) {
+        String c = sums.campaignId();
+        Instant now = clock.instant();
+        Mono<List<LedgerTail.FundraiserSums>> fundraisers = tail.fundraiserSums(c, snapshot).collectList();
+        Mono<List<String[]>> teams = tail.teams(c).collectList();
+        Mono<List<LedgerTail.TrendSum>> trend = tail.trendSums(c, now.minus(Duration.ofMinutes(61)), snapshot)
+                .collectList();
+        Mono<List<TailEvent>> feed = tail.lastDonations(c, LeaderboardStore.MAX_LIMIT, snapshot).collectList();
+        return Mono.zip(fundraisers, teams, trend, feed).map(parts -> {
+            Map<String, Long> raised = new HashMap<>();
+            Map<String, Long> shares = new HashMap<>();
+            Map<String, String> names = new HashMap<>();
+            Map<String, String> teamOf = new HashMap<>();
+            Map<String, Long> teamRaised = new HashMap<>();
+            Map<String, String> teamNames = new HashMap<>();
+            for (String[] team : parts.getT2()) {
+                teamNames.put(team[0], team[1]);
+                teamRaised.put(team[0], 0L);
+            }
+            for (LedgerTail.FundraiserSums f : parts.getT1()) {
+                raised.put(f.fundraiserId(), f.raisedMinor());
+                shares.put(f.fundraiserId(), f.shareCount());
+                names.put(f.fundraiserId(), f.displayName());
+                if (f.teamId() != null) {
+                    teamOf.put(f.fundraiserId(), f.teamId());
+                    teamRaised.merge(f.teamId(), f.raisedMinor(), Long::sum);
+                }
+            }
+            Map<Long, Map<String, Long>> buckets = new HashMap<>();
+            for (LedgerTail.TrendSum t : parts.getT3()) {
+                buckets.computeIfAbsent(t.epochMinute(), m -> new HashMap<>()).put(t.fundraiserId(), t.amountMinor());
+            }
+            List<FeedEntry> feedEntries = parts.getT4().stream().map(LiveApplier::feedEntry).toList();
+            Totals totals = new Totals(sums.raisedMinor(), sums.donationCount(), sums.refundedMinor(),
+                    sums.shareCount(), sums.updatedAt());
+            return new CampaignState(totals, raised, teamRaised, shares, buckets, feedEntries, names, teamNames,
+                    teamOf);
+        });
+    }
+
+    private static LiveEvent live(TailEvent e) {
+        return new LiveEvent(e.seq(), e.type(), e.eventId(), e.campaignId(), e.fundraiserId(), e.amountMinor(),
+                e.donorName(), e.anonymous(), e.message(), e.occurredAt(), e.recordedAt());
+    }
+
+    private static FeedEntry feedEntry(TailEvent e) {
+        return new FeedEntry(e.eventId(), e.anonymous() ? null : e.donorName(), e.amountMinor(), e.message(),
+                e.fundraiserId(), e.occurredAt());
+    }
+}

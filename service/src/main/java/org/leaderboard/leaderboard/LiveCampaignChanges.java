@@ -1,0 +1,48 @@
+package org.leaderboard.leaderboard;
+
+import org.leaderboard.campaign.CampaignChanges;
+import org.leaderboard.campaign.Fundraiser;
+import org.leaderboard.campaign.Team;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * Carries organizer changes that the boards show (names, a fundraiser's team) to Redis right
+ * after PostgreSQL committed them. If Redis cannot take them, a rebuild is requested: the
+ * organizer's request still succeeds, the ledger being the truth.
+ */
+@Component
+class LiveCampaignChanges implements CampaignChanges {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveCampaignChanges.class);
+
+    private final LeaderboardStore store;
+    private final LiveApplier applier;
+
+    LiveCampaignChanges(LeaderboardStore store, LiveApplier applier) {
+        this.store = store;
+        this.applier = applier;
+    }
+
+    @Override
+    public Mono<Void> teamSaved(Team team) {
+        return recover(store.putTeam(team.campaignId(), team.id(), team.name()));
+    }
+
+    @Override
+    public Mono<Void> fundraiserSaved(Fundraiser f) {
+        return recover(store.putFundraiser(f.campaignId(), f.id(), f.displayName(), f.teamId()));
+    }
+
+    private Mono<Void> recover(Mono<Void> update) {
+        return update.onErrorResume(error -> {
+            log.warn("Could not update Redis after an organizer change; rebuilding later: {}", error.toString());
+            applier.rebuild("an organizer change could not reach Redis").subscribe(result -> {
+            }, rebuildError -> log.warn("Rebuild failed: {}", rebuildError.toString()));
+            return Mono.empty();
+        });
+    }
+}

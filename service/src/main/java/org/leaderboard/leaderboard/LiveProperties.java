@@ -1,0 +1,29 @@
+package org.leaderboard.leaderboard;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How the live aggregates follow the ledger.
+ *
+ * @param applyInterval how often the applier polls the ledger (it is also nudged after each local commit)
+ * @param pageSize ledger rows applied to Redis per step, at most
+ * @param applyConcurrency campaigns of one step applied to Redis at once
+ * @param markerCheckInterval how often Redis is checked for a lost state (FLUSHDB, restart), which triggers a rebuild
+ */
+@ConfigurationProperties("leaderboard.live")
+record LiveProperties(
+        @DefaultValue("100ms") Duration applyInterval,
+        @DefaultValue("5000") int pageSize,
+        @DefaultValue("8") int applyConcurrency,
+        @DefaultValue("1s") Duration markerCheckInterval) {
+
+    LiveProperties {
+        if (applyInterval.isNegative() || applyInterval.isZero() || pageSize < 1 || applyConcurrency < 1
+                || markerCheckInterval.isNegative() || markerCheckInterval.isZero()) {
+            throw new IllegalArgumentException("leaderboard.live: intervals must be positive, sizes at least 1");
+        }
+    }
+}
