@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Runs one ingest benchmark against an already running service.
-# Usage: load-tests/bench.sh batch|single [-Dname=value ...]   (parameters: load-tests/README.md)
+# Runs one benchmark against an already running service.
+# Usage: load-tests/bench.sh batch|single|read [-Dname=value ...]   (parameters: load-tests/README.md)
 set -euo pipefail
 case "${1:-}" in
   batch)  sim=org.leaderboard.loadtest.IngestBatchSimulation ;;
   single) sim=org.leaderboard.loadtest.IngestSingleSimulation ;;
-  *) echo "usage: $0 batch|single [-Dname=value ...]" >&2; exit 2 ;;
+  read)   sim=org.leaderboard.loadtest.ReadSimulation ;;
+  *) echo "usage: $0 batch|single|read [-Dname=value ...]" >&2; exit 2 ;;
 esac
 shift
 cd "$(dirname "$0")/.."

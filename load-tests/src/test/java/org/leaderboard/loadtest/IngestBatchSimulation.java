@@ -25,8 +25,13 @@ public class IngestBatchSimulation extends IngestSimulation {
     private final int batchSize = Integer.getInteger("batchSize", 100);
 
     public IngestBatchSimulation() {
-        super(8);
+        this(8, 0);
         start();
+    }
+
+    /** For a subclass that adds its own populations; it calls {@link #start()} itself. */
+    IngestBatchSimulation(int defaultConnections, double defaultEventsPerSecond) {
+        super(defaultConnections, defaultEventsPerSecond);
     }
 
     @Override

@@ -8,6 +8,8 @@ import static io.gatling.javaapi.core.CoreDsl.nothingFor;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,6 +54,9 @@ import io.gatling.javaapi.http.HttpProtocolBuilder;
  * throughput. With {@code eventsPerSecond > 0} an open model: Gatling starts
  * {@code eventsPerSecond / eventsPerRequest()} users per second, each sending exactly one request,
  * so the load stays constant whatever the response times, which measures latency at that load.
+ *
+ * <p>After the run, besides the ledger, the public read API must show the run's donations: the
+ * campaign totals and the sum of the fundraisers board grow by exactly what was accepted.
  */
 abstract class IngestSimulation extends Simulation {
 
@@ -75,19 +80,29 @@ abstract class IngestSimulation extends Simulation {
     final String jdbcPassword =
             System.getProperty("jdbcPassword", envOr("PGPASSWORD", "postgres"));
     final boolean ledgerCheck = Boolean.parseBoolean(System.getProperty("ledgerCheck", "true"));
+    final boolean apiCheck = Boolean.parseBoolean(System.getProperty("apiCheck", "true"));
     /** Fresh per run even when campaignId is reused, so the ledger check sees only this run. */
     final String runId = "run-" + startedAt;
     final int connections;
     /** Target load of the open model; 0 keeps the closed loop. */
-    final double eventsPerSecond = Double.parseDouble(System.getProperty("eventsPerSecond", "0"));
+    final double eventsPerSecond;
     private final SocketProbe sockets = new SocketProbe(portOf(baseUrl));
+    /** The API's figures for the campaign before the run (not zero when campaignId is reused). */
+    private ApiFigures apiBefore;
 
     // The warm-up prefix deliberately does not start with runId, so `like '<runId>-%'` skips it.
     final Tally warmup = new Tally("warm-up", "warm-" + runId + "-");
     final Tally measured = new Tally("measured", runId + "-");
 
     IngestSimulation(int defaultConnections) {
+        this(defaultConnections, 0);
+    }
+
+    /** @param defaultEventsPerSecond used when -DeventsPerSecond is not given; 0 = closed loop */
+    IngestSimulation(int defaultConnections, double defaultEventsPerSecond) {
         connections = Integer.getInteger("connections", defaultConnections);
+        String eps = System.getProperty("eventsPerSecond");
+        eventsPerSecond = eps == null ? defaultEventsPerSecond : Double.parseDouble(eps);
     }
 
     /** One request (plus the bookkeeping of its answer). */
@@ -107,11 +122,51 @@ abstract class IngestSimulation extends Simulation {
         return eventsPerSecond / eventsPerRequest();
     }
 
+    // Hooks for a simulation that runs more than the ingest (ReadSimulation); the defaults keep
+    // the pure ingest benchmarks as they were.
+
+    /** Name of the ingest scenario (rate mode: also of its warm-up, plus " warm-up"). */
+    String ingestScenarioName() {
+        return getClass().getSimpleName();
+    }
+
+    /** Further populations run alongside the ingest, e.g. readers with their own protocol. */
+    List<PopulationBuilder> morePopulations() {
+        return List.of();
+    }
+
+    /** The Gatling assertions; by default on all requests. */
+    List<Assertion> assertions() {
+        List<Assertion> assertions = new ArrayList<>();
+        assertions.add(global().failedRequests().percent().lte(1.0));
+        if (p99Ms > 0) assertions.add(global().responseTime().percentile(99.0).lt(p99Ms));
+        return assertions;
+    }
+
+    /** Heading of the result block. */
+    String resultTitle() {
+        return "INGEST BENCH RESULT";
+    }
+
+    /** Added to the BENCH line before the warm-up and duration. */
+    String moreParameters() {
+        return "";
+    }
+
+    /**
+     * Results of the further populations, written before the ingest phases.
+     *
+     * @return false to fail the run
+     */
+    boolean moreResults(StringBuilder out) {
+        return true;
+    }
+
     /** Called at the end of the subclass constructor, once its own fields are set. */
     final void start() {
         require(eventsPerSecond >= 0 && !Double.isInfinite(eventsPerSecond),
                 "eventsPerSecond must be >= 0, got " + eventsPerSecond);
-        String name = getClass().getSimpleName();
+        String name = ingestScenarioName();
         HttpProtocolBuilder protocol = http.baseUrl(baseUrl)
                 .disableWarmUp() // its default target is an outside host
                 .acceptHeader("application/json")
@@ -151,13 +206,11 @@ abstract class IngestSimulation extends Simulation {
             populations.add(scenario(name).exec(once(measured, false)).injectOpen(steps));
         }
 
-        List<Assertion> assertions = new ArrayList<>();
-        assertions.add(global().failedRequests().percent().lte(1.0));
-        if (p99Ms > 0) assertions.add(global().responseTime().percentile(99.0).lt(p99Ms));
+        populations.addAll(morePopulations());
 
         setUp(populations)
-                .protocols(protocol)
-                .assertions(assertions)
+                .protocols(protocol) // populations with their own protocol keep it
+                .assertions(assertions())
                 // Safety net only: a user cut short mid-iteration would break the ledger arithmetic.
                 .maxDuration(Duration.ofSeconds(warmupSeconds + durationSeconds + 180L));
     }
@@ -219,8 +272,7 @@ abstract class IngestSimulation extends Simulation {
         require(!ingestToken.isBlank(), "no ingest token: set LEADERBOARD_INGEST_TOKEN or -DingestToken");
         require(!organizerToken.isBlank(),
                 "no organizer token: set LEADERBOARD_ORGANIZER_TOKEN or -DorganizerToken");
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient client = httpClient();
         organizerPut(client, "/api/campaigns/" + campaignId,
                 "{\"title\":\"Benchmark " + runId + "\",\"currency\":\"" + CURRENCY
                         + "\",\"goalMinor\":100000000}");
@@ -228,10 +280,18 @@ abstract class IngestSimulation extends Simulation {
             organizerPut(client, "/api/campaigns/" + campaignId + "/fundraisers/" + fundraiserOf(i),
                     "{\"displayName\":\"Bench fundraiser " + i + "\"}");
         }
+        if (apiCheck) {
+            try {
+                apiBefore = apiFigures(client, true);
+            } catch (Exception e) {
+                throw new IllegalStateException("API CHECK: cannot read the campaign's totals and board before the run"
+                        + " (-DapiCheck=false skips the check): " + e.getMessage(), e);
+            }
+        }
         System.out.printf(
-                "%nBENCH %s run=%s campaign=%s fundraisers=%d %s %s warmup=%ds duration=%ds%n%n",
+                "%nBENCH %s run=%s campaign=%s fundraisers=%d %s %s%s warmup=%ds duration=%ds%n%n",
                 getClass().getSimpleName(), runId, campaignId, fundraisers, load(), shape(),
-                warmupSeconds, durationSeconds);
+                moreParameters(), warmupSeconds, durationSeconds);
         // Started after the organizer PUTs, so their (JDK client, still pooled) socket is not counted.
         sockets.start(n -> (measured.opened() ? measured : warmup).peakSockets.accumulateAndGet(n, Math::max));
     }
@@ -246,6 +306,11 @@ abstract class IngestSimulation extends Simulation {
 
     static String num(double d) {
         return d == Math.rint(d) ? Long.toString((long) d) : String.format(Locale.ROOT, "%.2f", d);
+    }
+
+    static HttpClient httpClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     private void organizerPut(HttpClient client, String path, String json) {
@@ -270,15 +335,15 @@ abstract class IngestSimulation extends Simulation {
     @Override
     public void after() {
         sockets.stop();
-        StringBuilder out = new StringBuilder("\n================ INGEST BENCH RESULT ================\n");
-        out.append(String.format(Locale.ROOT, "run=%s campaign=%s %s %s%n",
-                runId, campaignId, load(), shape()));
+        StringBuilder out = new StringBuilder("\n================ " + resultTitle() + " ================\n");
+        out.append(String.format(Locale.ROOT, "run=%s campaign=%s %s %s%s%n",
+                runId, campaignId, load(), shape(), moreParameters()));
+        boolean ok = moreResults(out);
         for (Tally t : List.of(warmup, measured)) {
             if (t == warmup && warmupSeconds <= 0) continue;
             out.append(t.summary(eventsPerSecond)).append('\n');
         }
         out.append("connections: ").append(sockets.summary()).append('\n');
-        boolean ok = true;
         if (ledgerCheck) {
             try {
                 if (warmupSeconds > 0) ok &= ledger(warmup, out, "LEDGER CHECK (warm-up)");
@@ -291,6 +356,14 @@ abstract class IngestSimulation extends Simulation {
         } else {
             out.append("LEDGER CHECK: skipped (-DledgerCheck=false)\n");
         }
+        if (apiCheck && apiBefore != null) {
+            ok &= apiCheck(out);
+        } else if (apiCheck) {
+            out.append("API CHECK: no figures from before the run\n");
+            ok = false;
+        } else {
+            out.append("API CHECK: skipped (-DapiCheck=false)\n");
+        }
         if (measured.accepted.get() == 0) {
             out.append("NOTHING ACCEPTED in the measured phase\n");
             ok = false;
@@ -299,7 +372,7 @@ abstract class IngestSimulation extends Simulation {
         System.out.println(out);
         // Gatling lets an exception from after() fail the run (non-zero exit, failed Maven build).
         if (!ok) {
-            throw new IllegalStateException("ingest benchmark failed, see the result block above");
+            throw new IllegalStateException("benchmark failed, see the result block above");
         }
     }
 
@@ -324,7 +397,114 @@ abstract class IngestSimulation extends Simulation {
         return match;
     }
 
-    private static void require(boolean ok, String message) {
+    /** How long after() waits for the read API to show the run's donations. */
+    private static final Duration API_CHECK_WAIT = Duration.ofSeconds(15);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What the public read API says about the campaign; {@code boardSum} -1 when not read. */
+    record ApiFigures(long donationCount, long raisedMinor, long boardSum, int boardEntries) {
+
+        ApiFigures minus(ApiFigures before) {
+            return new ApiFigures(donationCount - before.donationCount, raisedMinor - before.raisedMinor,
+                    boardSum < 0 ? -1 : boardSum - before.boardSum, boardEntries);
+        }
+    }
+
+    /**
+     * Polls the totals until they have grown by the donations accepted over the whole run
+     * (warm-up and measured phase: these simulations send nothing else, all to this campaign),
+     * then checks that the fundraisers board grew by the same amount. Figures are taken as the
+     * difference to {@link #before()}, so a reused campaignId works as long as nobody else writes
+     * to the campaign during the run.
+     */
+    private boolean apiCheck(StringBuilder out) {
+        long accepted = warmup.accepted.get() + measured.accepted.get();
+        long acceptedSum = warmup.acceptedSum.get() + measured.acceptedSum.get();
+        // appendEvent names a fundraiser in every donation, so the board must account for the
+        // whole accepted sum; a donation without one would count in the totals only.
+        long acceptedWithFundraiserSum = acceptedSum;
+        HttpClient client = httpClient();
+        long started = System.nanoTime();
+        long deadline = started + API_CHECK_WAIT.toNanos();
+        ApiFigures delta;
+        try {
+            while (true) {
+                ApiFigures now = apiFigures(client, false);
+                boolean totalsMatch = now.donationCount - apiBefore.donationCount == accepted
+                        && now.raisedMinor - apiBefore.raisedMinor == acceptedSum;
+                boolean late = System.nanoTime() >= deadline;
+                if (totalsMatch || late) {
+                    // The board is only paged through once the totals are in, or for the report.
+                    delta = apiFigures(client, true).minus(apiBefore);
+                    boolean boardMatch = delta.boardSum == acceptedWithFundraiserSum;
+                    if ((totalsMatch && boardMatch) || late) break;
+                }
+                Thread.sleep(200);
+            }
+        } catch (Exception e) {
+            out.append("API CHECK: cannot read ").append(baseUrl).append(": ").append(e.getMessage())
+                    .append(" (-DapiCheck=false skips the check)\n");
+            return false;
+        }
+        long waitedMs = (System.nanoTime() - started) / 1_000_000;
+        boolean totalsOk = delta.donationCount == accepted && delta.raisedMinor == acceptedSum;
+        boolean boardOk = delta.boardSum == acceptedWithFundraiserSum;
+        out.append(String.format(Locale.ROOT,
+                "API CHECK: accepted=%d donationCount=%d acceptedSum=%d raisedMinor=%d %s (after %d ms)%n",
+                accepted, delta.donationCount, acceptedSum, delta.raisedMinor,
+                totalsOk ? "OK" : "MISMATCH", waitedMs));
+        out.append(String.format(Locale.ROOT,
+                "API CHECK (fundraisers board): acceptedSum=%d boardSum=%d (%d entries) %s%n",
+                acceptedWithFundraiserSum, delta.boardSum, delta.boardEntries, boardOk ? "OK" : "MISMATCH"));
+        if (apiBefore.donationCount != 0 || apiBefore.raisedMinor != 0 || apiBefore.boardSum != 0) {
+            out.append(String.format(Locale.ROOT,
+                    "           (campaign reused: differences to before the run, when totals showed"
+                            + " donationCount=%d raisedMinor=%d boardSum=%d)%n",
+                    apiBefore.donationCount, apiBefore.raisedMinor, apiBefore.boardSum));
+        }
+        long unanswered = warmup.unanswered.get() + measured.unanswered.get();
+        if ((!totalsOk || !boardOk) && unanswered > 0) {
+            out.append(String.format(Locale.ROOT,
+                    "           (%d events went unanswered: the service may have committed some of them)%n",
+                    unanswered));
+        }
+        return totalsOk && boardOk;
+    }
+
+    /** Totals, and with {@code board} the sum of the whole fundraisers board (pages of 100). */
+    private ApiFigures apiFigures(HttpClient client, boolean board) throws IOException, InterruptedException {
+        String campaign = baseUrl + "/api/campaigns/" + campaignId;
+        JsonNode totals = getJson(client, campaign + "/totals");
+        long boardSum = -1;
+        int entries = 0;
+        if (board) {
+            boardSum = 0;
+            for (int offset = 0; ; offset += 100) {
+                JsonNode page = getJson(client, campaign + "/leaderboards/fundraisers?limit=100&offset=" + offset)
+                        .path("entries");
+                for (JsonNode e : page) boardSum += e.path("score").asLong();
+                entries += page.size();
+                if (page.size() < 100) break;
+            }
+        }
+        return new ApiFigures(totals.path("donationCount").asLong(), totals.path("raisedMinor").asLong(),
+                boardSum, entries);
+    }
+
+    private static JsonNode getJson(HttpClient client, String url) throws IOException, InterruptedException {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(10))
+                .header("Accept", "application/json")
+                .GET()
+                .build();
+        HttpResponse<String> res = client.send(req, HttpResponse.BodyHandlers.ofString());
+        if (res.statusCode() != 200) {
+            throw new IOException("GET " + url + " answered " + res.statusCode() + ": " + res.body());
+        }
+        return JSON.readTree(res.body());
+    }
+
+    static void require(boolean ok, String message) {
         if (!ok) throw new IllegalStateException(message);
     }
 

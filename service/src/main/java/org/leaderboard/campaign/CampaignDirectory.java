@@ -1,12 +1,14 @@
 package org.leaderboard.campaign;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.stereotype.Component;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -53,6 +55,16 @@ public class CampaignDirectory {
             }
             cache.put(key, new Cached<>(value, System.nanoTime() + TTL.toNanos()));
         });
+    }
+
+    /** Teams saved at or after {@code since}, uncached: for the live side to catch up after a rebuild. */
+    public Flux<Team> teamsUpdatedSince(Instant since) {
+        return store.teamsUpdatedSince(since);
+    }
+
+    /** Fundraisers saved at or after {@code since}, uncached. */
+    public Flux<Fundraiser> fundraisersUpdatedSince(Instant since) {
+        return store.fundraisersUpdatedSince(since);
     }
 
     public Map<String, Object> campaignJson(Campaign campaign) {

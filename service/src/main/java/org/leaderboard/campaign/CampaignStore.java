@@ -11,6 +11,7 @@ import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Component;
 
 import io.r2dbc.spi.Readable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -64,6 +65,21 @@ public class CampaignStore {
                 .bind(1, fundraiserId)
                 .map(CampaignStore::fundraiser)
                 .one();
+    }
+
+    Flux<Team> teamsUpdatedSince(Instant since) {
+        return db.sql("select * from teams where updated_at >= $1")
+                .bind(0, since.atOffset(ZoneOffset.UTC))
+                .map(row -> new Team(row.get("campaign_id", String.class), row.get("id", String.class),
+                        row.get("name", String.class), instant(row, "created_at"), instant(row, "updated_at")))
+                .all();
+    }
+
+    Flux<Fundraiser> fundraisersUpdatedSince(Instant since) {
+        return db.sql("select * from fundraisers where updated_at >= $1")
+                .bind(0, since.atOffset(ZoneOffset.UTC))
+                .map(CampaignStore::fundraiser)
+                .all();
     }
 
     /** Creates or renames a team; 404 when the campaign does not exist. */

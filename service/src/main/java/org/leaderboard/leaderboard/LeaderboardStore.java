@@ -229,6 +229,10 @@ public class LeaderboardStore {
         return connected.then(redis.opsForValue().get(MARKER_KEY));
     }
 
+    public Mono<Void> deleteMarker() {
+        return connected.then(redis.delete(MARKER_KEY)).then();
+    }
+
     public Mono<Void> setMarker(String value) {
         return connected.then(redis.opsForValue().set(MARKER_KEY, value)).then();
     }

@@ -8,13 +8,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import org.leaderboard.campaign.CampaignDirectory;
 import org.leaderboard.ledger.LedgerStore;
 import org.leaderboard.ledger.LedgerTail;
 import org.leaderboard.ledger.LedgerTail.Progress;
@@ -41,6 +41,7 @@ import reactor.core.publisher.Mono;
 class LiveApplier implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(LiveApplier.class);
+    private static final Duration DIRECTORY_MARGIN = Duration.ofMinutes(1);
 
     private final LedgerTail tail;
     private final LedgerStore ledger;
@@ -48,6 +49,7 @@ class LiveApplier implements SmartLifecycle {
     private final LiveProperties properties;
     private final TransactionalOperator tx;
     private final Clock clock;
+    private final CampaignDirectory directory;
     private final Timer applyLag;
     private final Counter appliedEvents;
     private final Counter rebuilds;
@@ -59,7 +61,9 @@ class LiveApplier implements SmartLifecycle {
     }
 
     LiveApplier(LedgerTail tail, LedgerStore ledger, LeaderboardStore store, LiveProperties properties,
-            ReactiveTransactionManager transactionManager, Clock clock, MeterRegistry registry) {
+            ReactiveTransactionManager transactionManager, Clock clock, MeterRegistry registry,
+            CampaignDirectory directory) {
+        this.directory = directory;
         this.tail = tail;
         this.ledger = ledger;
         this.store = store;
@@ -116,13 +120,29 @@ class LiveApplier implements SmartLifecycle {
         return applyPage().expand(full -> full ? applyPage() : Mono.empty()).then();
     }
 
-    /** Applies one page; answers whether it was full (more may wait). */
+    /**
+     * Applies one page; answers whether there may be more. A page is fixed by (prev, cur,
+     * cursor) in the progress row before any of it reaches Redis, so its batch id always names
+     * the same rows: a retry after a failure between Redis and the commit re-applies exactly
+     * that page, which Redis then skips where it already landed.
+     */
     private Mono<Boolean> applyPage() {
-        Mono<Boolean> step = tail.lockProgress(false).flatMap(progress -> (progress.cur() != null
-                ? Mono.just(progress.cur()) : tail.currentSnapshot())
-                .flatMap(cur -> tail.page(progress.prev(), cur, progress.cursorSeq(), properties.pageSize())
-                        .flatMap(events -> applyEvents(progress, cur, events))));
+        Mono<Boolean> step = tail.lockProgress(false).flatMap(progress -> {
+            if (progress.cur() == null) {
+                return openPage(progress);
+            }
+            return tail.page(progress.prev(), progress.cur(), progress.cursorSeq(), properties.pageSize())
+                    .flatMap(events -> applyEvents(progress, progress.cur(), events));
+        });
         return step.as(tx::transactional).defaultIfEmpty(false);
+    }
+
+    /** Takes a new snapshot and, when it shows unapplied events, records it as the next page. */
+    private Mono<Boolean> openPage(Progress progress) {
+        return tail.currentSnapshot().flatMap(cur -> tail.page(progress.prev(), cur, 0, 1)
+                .flatMap(first -> first.isEmpty() ? Mono.just(false)
+                        : tail.saveProgress(new Progress(progress.prev(), cur, 0, progress.batchId()))
+                                .thenReturn(true)));
     }
 
     private Mono<Boolean> applyEvents(Progress progress, String cur, List<TailEvent> events) {
@@ -158,6 +178,7 @@ class LiveApplier implements SmartLifecycle {
     Mono<RebuildResult> rebuild(String reason) {
         Mono<RebuildResult> run = Mono.defer(() -> {
             log.info("Rebuilding the live aggregates from the ledger: {}", reason);
+            Instant started = clock.instant();
             return tail.lockProgress(true).flatMap(progress -> tail.currentSnapshot().flatMap(snapshot -> {
                 long batch = progress.batchId() + 1;
                 return tail.campaignSums(snapshot)
@@ -170,13 +191,23 @@ class LiveApplier implements SmartLifecycle {
                         .reduce(new RebuildResult(0, 0),
                                 (result, events) -> new RebuildResult(result.campaigns() + 1, result.events() + events))
                         .flatMap(result -> tail.saveProgress(new Progress(snapshot, null, 0, batch))
-                                .then(store.setMarker(UUID.randomUUID().toString()))
+                                .then(Mono.defer(() -> store.setMarker(markerValue())))
                                 .thenReturn(result));
-            })).as(tx::transactional);
-        }).doOnSuccess(result -> {
-            rebuilds.increment();
-            log.info("Rebuilt the live aggregates: {} campaigns, {} events", result.campaigns(), result.events());
-        }).doFinally(signal -> runningRebuild.set(null)).cache();
+            })).as(tx::transactional)
+                    .flatMap(result -> reapplyDirectoryChanges(started.minus(DIRECTORY_MARGIN)).thenReturn(result));
+        })
+                // A rebuild that failed half way may have swapped some campaigns: dropping the
+                // marker makes the watcher start a complete one within a second.
+                .onErrorResume(error -> store.deleteMarker()
+                        .onErrorResume(markerError -> Mono.empty())
+                        .then(Mono.error(error)))
+                .doOnSuccess(result -> {
+                    rebuilds.increment();
+                    log.info("Rebuilt the live aggregates: {} campaigns, {} events", result.campaigns(),
+                            result.events());
+                })
+                .doFinally(signal -> runningRebuild.set(null))
+                .cache();
         while (true) {
             Mono<RebuildResult> current = runningRebuild.get();
             if (current != null) {
@@ -186,6 +217,27 @@ class LiveApplier implements SmartLifecycle {
                 return run;
             }
         }
+    }
+
+    /**
+     * Names and teams an organizer saved while the rebuild read and swapped may have gone to the
+     * generation it replaced; saving them again into the new one is idempotent. The margin covers
+     * a save whose transaction began before the rebuild and committed after its read.
+     */
+    private Mono<Void> reapplyDirectoryChanges(Instant since) {
+        return directory.teamsUpdatedSince(since)
+                .concatMap(team -> store.putTeam(team.campaignId(), team.id(), team.name()))
+                .thenMany(directory.fundraisersUpdatedSince(since)
+                        .concatMap(f -> store.putFundraiser(f.campaignId(), f.id(), f.displayName(), f.teamId())))
+                .then();
+    }
+
+    /**
+     * A fresh marker value for each rebuild. Not a random UUID: SecureRandom may read
+     * /dev/urandom, a blocking call this runs too close to an event loop for.
+     */
+    private static String markerValue() {
+        return Long.toHexString(System.currentTimeMillis()) + "-" + Long.toHexString(System.nanoTime());
     }
 
     private Mono<CampaignState> state(LedgerTail.CampaignSums sums, String snapshot) {

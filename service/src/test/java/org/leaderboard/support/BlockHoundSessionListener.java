@@ -23,6 +23,12 @@ public class BlockHoundSessionListener implements LauncherSessionListener {
                 // deserializer; later reads never touch it.
                 .allowBlockingCallsInside("tools.jackson.databind.deser.DeserializerCache",
                         "_createAndCacheValueDeserializer")
+                // Spring Data Redis hands out its shared Lettuce connection under a lock held for
+                // a field read. The one slow path, the first connect, LeaderboardStore runs on
+                // boundedElastic before any command, so only the brief lock remains here.
+                .allowBlockingCallsInside(
+                        "org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory$SharedConnection",
+                        "getConnection")
                 .blockingMethodCallback(method -> {
                     BlockingOperationError error = new BlockingOperationError(method);
                     System.err.println("BLOCKHOUND: blocking call on " + Thread.currentThread().getName());
