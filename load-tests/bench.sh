@@ -10,6 +10,8 @@ case "${1:-}" in
 esac
 shift
 cd "$(dirname "$0")/.."
+# Open-model runs may hold thousands of sockets; the default limit of 1,024 files is too low.
+ulimit -n 65536 2>/dev/null || true
 # The simulations read the tokens from the environment; -D options given here win.
 exec ./mvnw -q -pl load-tests gatling:test -Dgatling.simulationClass="$sim" \
   ${LEADERBOARD_INGEST_TOKEN:+-DingestToken="$LEADERBOARD_INGEST_TOKEN"} \
