@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.InvalidDataAccessApiUsageException;
+import org.springframework.http.HttpStatus;
 import org.springframework.r2dbc.BadSqlGrammarException;
 import org.springframework.stereotype.Component;
 
@@ -138,7 +139,7 @@ class GroupCommitter {
         if (error instanceof BadSqlGrammarException || error instanceof DataIntegrityViolationException
                 || error instanceof InvalidDataAccessApiUsageException || error instanceof IllegalStateException) {
             log.error("A ledger group failed on a defect, not on availability", error);
-            return ApiProblem.of(org.springframework.http.HttpStatus.INTERNAL_SERVER_ERROR, "internal",
+            return ApiProblem.of(HttpStatus.INTERNAL_SERVER_ERROR, "internal",
                     "Internal server error", "The events could not be recorded");
         }
         String reason = error instanceof TimeoutException ? "the ledger did not confirm the commit in time"

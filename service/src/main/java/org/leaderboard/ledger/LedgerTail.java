@@ -2,9 +2,11 @@ package org.leaderboard.ledger;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.Parameter;
 import org.springframework.stereotype.Component;
 
 import io.r2dbc.spi.Readable;
@@ -93,7 +95,7 @@ public class LedgerTail {
                 where id = 1
                 """)
                 .bind(0, progress.prev())
-                .bind(1, org.springframework.r2dbc.core.Parameter.fromOrEmpty(progress.cur(), String.class))
+                .bind(1, Parameter.fromOrEmpty(progress.cur(), String.class))
                 .bind(2, progress.cursorSeq())
                 .bind(3, progress.batchId())
                 .then();
@@ -169,7 +171,7 @@ public class LedgerTail {
                 group by 1, 2
                 """)
                 .bind(0, campaignId)
-                .bind(1, since.atOffset(java.time.ZoneOffset.UTC))
+                .bind(1, since.atOffset(ZoneOffset.UTC))
                 .bind(2, snapshot)
                 .map(row -> new TrendSum(row.get("minute", Long.class), row.get("fundraiser_id", String.class),
                         row.get("amount", Long.class)))

@@ -1,7 +1,6 @@
 package org.leaderboard.system;
 
 import java.util.Map;
-
 import java.util.concurrent.TimeoutException;
 
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
@@ -10,17 +9,18 @@ import io.r2dbc.spi.R2dbcTransientException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.data.redis.RedisConnectionFailureException;
-import org.springframework.transaction.CannotCreateTransactionException;
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
@@ -56,7 +56,7 @@ class ProblemExceptionHandler implements WebExceptionHandler {
         response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         problem.headers().forEach(response.getHeaders()::set);
         if (ProblemResponses.closesConnection(problem.status().value(), exchange.getRequest().getHeaders())) {
-            response.getHeaders().set(org.springframework.http.HttpHeaders.CONNECTION, "close");
+            response.getHeaders().set(HttpHeaders.CONNECTION, "close");
         }
         byte[] bytes = json.writeValueAsBytes(problem.body(exchange.getRequest().getPath().value()));
         DataBuffer buffer = response.bufferFactory().wrap(bytes);
