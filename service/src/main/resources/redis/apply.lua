@@ -9,6 +9,7 @@
 --          n, n x (minute, expireAtSeconds, pairs, pairs x (fundraiserId, raisedDelta)),
 --          n, n x feedJson (oldest first)
 -- Returns  1 when applied, 0 when the batch had already been applied.
+-- Publishes the batch id on lb:{c}:changed when applied, for the live streams of every instance.
 local prefix = string.sub(KEYS[1], 1, -4)
 local gen = redis.call('GET', KEYS[1]) or '0'
 local function key(name)
@@ -91,4 +92,5 @@ if entries > 0 then
 end
 
 redis.call('SET', key('applied'), batch)
+redis.call('PUBLISH', prefix .. 'changed', batch)
 return 1

@@ -6,6 +6,7 @@
 -- ARGV     newGeneration, batchId, n, n x name of a key the rebuild wrote
 -- Returns  1 when flipped, 0 when the current generation has applied a later batch,
 --          -1 when a written key is missing (expired before the flip)
+-- Publishes on lb:{c}:changed when flipped, for the live streams of every instance.
 local prefix = string.sub(KEYS[1], 1, -4)
 local current = redis.call('GET', KEYS[1]) or '0'
 local fresh, batch = ARGV[1], ARGV[2]
@@ -47,4 +48,5 @@ redis.call('SET', KEYS[1], fresh)
 if current ~= fresh then
     unlink(current)
 end
+redis.call('PUBLISH', prefix .. 'changed', 'rebuilt')
 return 1

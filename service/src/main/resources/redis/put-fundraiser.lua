@@ -4,6 +4,7 @@
 --
 -- KEYS[1]  lb:{c}:gen
 -- ARGV     fundraiserId, displayName, teamId ('' = none)
+-- Publishes on lb:{c}:changed, for the live streams of every instance.
 local prefix = string.sub(KEYS[1], 1, -4)
 local gen = redis.call('GET', KEYS[1]) or '0'
 local function key(name)
@@ -31,4 +32,5 @@ if old ~= team then
         redis.call('HDEL', teamof, id)
     end
 end
+redis.call('PUBLISH', prefix .. 'changed', 'fundraiser')
 return 1

@@ -41,7 +41,7 @@ class LeaderboardHandler {
         return campaignOr404(request)
                 .flatMap(c -> store.totals(c.id()).map(totals -> {
                     Map<String, Object> json = directory.campaignJson(c);
-                    json.put("totals", totalsJson(c, totals));
+                    json.put("totals", ReadJson.totals(c, totals));
                     return json;
                 }))
                 .flatMap(LeaderboardHandler::ok)
@@ -50,7 +50,7 @@ class LeaderboardHandler {
 
     Mono<ServerResponse> totals(ServerRequest request) {
         return campaignOr404(request)
-                .flatMap(c -> store.totals(c.id()).map(totals -> totalsJson(c, totals)))
+                .flatMap(c -> store.totals(c.id()).map(totals -> ReadJson.totals(c, totals)))
                 .flatMap(LeaderboardHandler::ok)
                 .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
     }
@@ -75,7 +75,7 @@ class LeaderboardHandler {
                 .map(entries -> {
                     Map<String, Object> json = new LinkedHashMap<>();
                     json.put("board", board.wire());
-                    json.put("entries", entries.stream().map(LeaderboardHandler::entryJson).toList());
+                    json.put("entries", entries.stream().map(ReadJson::entry).toList());
                     return json;
                 })
                 .flatMap(LeaderboardHandler::ok)
@@ -107,7 +107,7 @@ class LeaderboardHandler {
         }
         return campaignOr404(request)
                 .flatMap(c -> store.feed(c.id(), limit))
-                .map(entries -> Map.of("entries", entries.stream().map(LeaderboardHandler::feedJson).toList()))
+                .map(entries -> Map.of("entries", entries.stream().map(ReadJson::feed).toList()))
                 .flatMap(LeaderboardHandler::ok)
                 .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
     }
@@ -134,43 +134,6 @@ class LeaderboardHandler {
         }
         throw ApiProblem.validation(List.of(new FieldError(name, "must be an integer between " + min + " and "
                 + max)));
-    }
-
-    static Map<String, Object> totalsJson(Campaign c, Totals t) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("campaignId", c.id());
-        json.put("currency", c.currency());
-        json.put("goalMinor", c.goalMinor());
-        json.put("raisedMinor", t.raisedMinor());
-        json.put("donationCount", t.donationCount());
-        json.put("refundedMinor", t.refundedMinor());
-        json.put("shareCount", t.shareCount());
-        json.put("updatedAt", t.updatedAt() == null ? null : t.updatedAt().toString());
-        return json;
-    }
-
-    static Map<String, Object> entryJson(BoardEntry e) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("rank", e.rank());
-        json.put("id", e.id());
-        json.put("name", e.name());
-        json.put("score", e.score());
-        return json;
-    }
-
-    static Map<String, Object> feedJson(FeedEntry e) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("eventId", e.eventId());
-        json.put("name", e.name());
-        json.put("amountMinor", e.amountMinor());
-        if (e.message() != null) {
-            json.put("message", e.message());
-        }
-        if (e.fundraiserId() != null) {
-            json.put("fundraiserId", e.fundraiserId());
-        }
-        json.put("at", e.at() == null ? null : e.at().toString());
-        return json;
     }
 
     private Map<String, Object> fundraiserJson(Fundraiser f, Standing standing) {

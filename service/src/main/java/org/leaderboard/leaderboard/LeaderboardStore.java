@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,10 +19,13 @@ import java.util.TreeMap;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.connection.ReactiveRedisConnection;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
 import org.springframework.stereotype.Component;
 
 import reactor.core.publisher.Flux;
@@ -39,7 +43,7 @@ import tools.jackson.databind.json.JsonMapper;
  * the number of fundraisers, not of events.
  */
 @Component
-public class LeaderboardStore {
+public class LeaderboardStore implements DisposableBean {
 
     /** Entries the feed keeps; a read may ask for at most this many, as for a board page. */
     public static final int MAX_LIMIT = 100;
@@ -67,12 +71,19 @@ public class LeaderboardStore {
      */
     private final Mono<Void> connected;
     private final JsonMapper json = JsonMapper.builder().build();
+    /**
+     * One pub/sub connection per instance, multiplexing every campaign's change channel. Created
+     * on a thread allowed to block, like the shared connection; a failure is not cached.
+     */
+    private final Mono<ReactiveRedisMessageListenerContainer> listener;
+    private volatile ReactiveRedisMessageListenerContainer createdListener;
 
     private final RedisScript<Long> applyScript = script("apply", Long.class);
     private final RedisScript<Long> putFundraiserScript = script("put-fundraiser", Long.class);
     private final RedisScript<Long> putTeamScript = script("put-team", Long.class);
     private final RedisScript<List> totalsScript = script("totals", List.class);
-    private final RedisScript<List> boardScript = script("board", List.class);
+    private final RedisScript<List> boardScript = script("board", List.class, "lib/board-page");
+    private final RedisScript<List> liveViewScript = script("live-view", List.class, "lib/board-page");
     private final RedisScript<List> standingScript = script("standing", List.class);
     private final RedisScript<List> feedScript = script("feed", List.class);
     private final RedisScript<List> statusScript = script("status", List.class);
@@ -85,6 +96,13 @@ public class LeaderboardStore {
         this.connected = Mono.fromCallable(() -> redis.getConnectionFactory().getReactiveConnection())
                 .flatMap(ReactiveRedisConnection::closeLater)
                 .subscribeOn(Schedulers.boundedElastic())
+                .cache(done -> FOREVER, error -> Duration.ZERO, () -> FOREVER);
+        this.listener = connected.then(Mono.fromCallable(() -> {
+            ReactiveRedisMessageListenerContainer container =
+                    new ReactiveRedisMessageListenerContainer(redis.getConnectionFactory());
+            createdListener = container;
+            return container;
+        }).subscribeOn(Schedulers.boundedElastic()))
                 .cache(done -> FOREVER, error -> Duration.ZERO, () -> FOREVER);
         // Build Jackson's (de)serializers now, on the start-up thread, not on an event loop.
         readFeedEntry(feedJson(new FeedEntry("warm-up", "Name", 1, "Message", "f", Instant.EPOCH)));
@@ -116,9 +134,12 @@ public class LeaderboardStore {
 
     /** The campaign's totals; zeros and no {@code updatedAt} before anything was applied. */
     public Mono<Totals> totals(String campaignId) {
-        return list(totalsScript, campaignId, List.of()).map(reply -> new Totals(count(reply.get(0)),
-                count(reply.get(1)), count(reply.get(2)), count(reply.get(3)),
-                reply.get(4) == null ? null : Instant.ofEpochMilli(Long.parseLong((String) reply.get(4)))));
+        return list(totalsScript, campaignId, List.of()).map(LeaderboardStore::totals);
+    }
+
+    private static Totals totals(List<?> reply) {
+        return new Totals(count(reply.get(0)), count(reply.get(1)), count(reply.get(2)), count(reply.get(3)),
+                reply.get(4) == null ? null : Instant.ofEpochMilli(Long.parseLong((String) reply.get(4))));
     }
 
     /**
@@ -130,14 +151,17 @@ public class LeaderboardStore {
             return Mono.error(new IllegalArgumentException(
                     "offset must be >= 0 and limit 1.." + MAX_LIMIT + ", got " + offset + " and " + limit));
         }
-        return list(boardScript, campaignId, boardArgs(board, offset, limit, now)).map(reply -> {
-            List<BoardEntry> entries = new ArrayList<>((reply.size() - 1) / 4);
-            for (int i = 1; i + 3 < reply.size(); i += 4) {
-                entries.add(new BoardEntry((Long) reply.get(i), (String) reply.get(i + 1),
-                        (String) reply.get(i + 3), score(reply.get(i + 2))));
-            }
-            return entries;
-        });
+        return list(boardScript, campaignId, boardArgs(board, offset, limit, now)).map(LeaderboardStore::entries);
+    }
+
+    /** A board script's reply: its size, then rank, id, score, name per entry. */
+    private static List<BoardEntry> entries(List<?> reply) {
+        List<BoardEntry> entries = new ArrayList<>((reply.size() - 1) / 4);
+        for (int i = 1; i + 3 < reply.size(); i += 4) {
+            entries.add(new BoardEntry((Long) reply.get(i), (String) reply.get(i + 1), (String) reply.get(i + 3),
+                    score(reply.get(i + 2))));
+        }
+        return entries;
     }
 
     /** How many entries the board has (for the trending board: with a positive amount in the window). */
@@ -158,6 +182,52 @@ public class LeaderboardStore {
                     long shares = reply.get(1) == null ? 0 : score(reply.get(1));
                     return new Standing(raised, shares, (Long) reply.get(2), ahead);
                 });
+    }
+
+    /**
+     * What a live stream shows of the campaign, read in one atomic call: the totals, the first
+     * {@code boardLimit} entries of every board and the newest {@code feedLimit} feed entries.
+     */
+    public Mono<LiveView> liveView(String campaignId, int boardLimit, int feedLimit, Instant now) {
+        if (boardLimit < 1 || boardLimit > MAX_LIMIT || feedLimit < 1 || feedLimit > MAX_LIMIT) {
+            return Mono.error(new IllegalArgumentException("limits must be 1.." + MAX_LIMIT + ", got " + boardLimit
+                    + " and " + feedLimit));
+        }
+        List<String> args = List.of(Integer.toString(boardLimit), Integer.toString(feedLimit),
+                Long.toString(Math.floorDiv(now.getEpochSecond(), 60)));
+        return list(liveViewScript, campaignId, args).map(reply -> {
+            Map<Board, List<BoardEntry>> boards = new EnumMap<>(Board.class);
+            Board[] order = { Board.FUNDRAISERS, Board.TEAMS, Board.SHARERS, Board.TRENDING };
+            for (int b = 0; b < order.length; b++) {
+                boards.put(order[b], entries((List<?>) reply.get(1 + b)));
+            }
+            List<FeedEntry> feed = ((List<?>) reply.get(5)).stream().map(entry -> readFeedEntry((String) entry))
+                    .toList();
+            return new LiveView(totals((List<?>) reply.get(0)), boards, feed);
+        });
+    }
+
+    /**
+     * Notices that the campaign's live figures changed: every script that changes them publishes
+     * one on {@code lb:{c}:changed}, whichever instance ran it. Hot and lossy (pub/sub): a notice
+     * sent while this instance was disconnected is gone, so readers also refresh now and then.
+     * Completes never; errors when the subscription fails.
+     */
+    public Flux<String> changes(String campaignId) {
+        return listener.flatMapMany(container -> container.receive(ChannelTopic.of(changeChannel(campaignId))))
+                .map(message -> message.getMessage());
+    }
+
+    @Override
+    public void destroy() {
+        ReactiveRedisMessageListenerContainer container = createdListener;
+        if (container != null) {
+            container.destroy();
+        }
+    }
+
+    static String changeChannel(String campaignId) {
+        return "lb:{" + campaignId + "}:changed";
     }
 
     /** The newest entries of the feed, newest first. */
@@ -301,14 +371,23 @@ public class LeaderboardStore {
             String fundraiserId, String at) {
     }
 
-    private static <T> RedisScript<T> script(String name, Class<T> resultType) {
+    /** The script {@code redis/<name>.lua}, preceded by the shared functions of {@code libraries} it calls. */
+    private static <T> RedisScript<T> script(String name, Class<T> resultType, String... libraries) {
         // Read once here, digest included: a script backed by a Resource re-checks the file on
         // every call, which would be blocking I/O on an event loop.
+        StringBuilder text = new StringBuilder();
+        for (String part : libraries) {
+            text.append(luaSource(part)).append('\n');
+        }
+        RedisScript<T> script = RedisScript.of(text.append(luaSource(name)).toString(), resultType);
+        script.getSha1();
+        return script;
+    }
+
+    private static String luaSource(String name) {
         ClassPathResource resource = new ClassPathResource("redis/" + name + ".lua");
         try {
-            RedisScript<T> script = RedisScript.of(resource.getContentAsString(StandardCharsets.UTF_8), resultType);
-            script.getSha1();
-            return script;
+            return resource.getContentAsString(StandardCharsets.UTF_8);
         }
         catch (IOException ex) {
             throw new UncheckedIOException("Cannot read " + resource, ex);

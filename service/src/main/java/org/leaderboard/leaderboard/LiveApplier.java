@@ -86,14 +86,15 @@ class LiveApplier implements SmartLifecycle {
     public void start() {
         // Commits wake the applier early, but at most once per interval: under a surge each
         // step then takes a large page instead of paying two transactions for a handful of rows.
-        Disposable apply = Flux.merge(Flux.interval(properties.applyInterval()).map(tick -> 0),
-                        ledger.commits().sampleFirst(properties.applyInterval()))
-                .onBackpressureLatest()
-                .concatMap(signal -> drain().onErrorResume(error -> {
-                    log.warn("Applying ledger events to Redis failed, will retry: {}", error.toString());
-                    return Mono.delay(Duration.ofSeconds(1)).then();
-                }), 1)
-                .subscribe();
+        Disposable apply = !properties.applyEnabled() ? Disposables.disposed()
+                : Flux.merge(Flux.interval(properties.applyInterval()).map(tick -> 0),
+                                ledger.commits().sampleFirst(properties.applyInterval()))
+                        .onBackpressureLatest()
+                        .concatMap(signal -> drain().onErrorResume(error -> {
+                            log.warn("Applying ledger events to Redis failed, will retry: {}", error.toString());
+                            return Mono.delay(Duration.ofSeconds(1)).then();
+                        }), 1)
+                        .subscribe();
         Disposable watch = Flux.interval(Duration.ZERO, properties.markerCheckInterval())
                 .onBackpressureDrop()
                 .concatMap(tick -> store.marker()

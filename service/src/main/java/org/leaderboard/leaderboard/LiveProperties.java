@@ -12,13 +12,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param pageSize ledger rows applied to Redis per step, at most
  * @param applyConcurrency campaigns of one step applied to Redis at once
  * @param markerCheckInterval how often Redis is checked for a lost state (FLUSHDB, restart), which triggers a rebuild
+ * @param applyEnabled whether this instance takes part in applying the ledger to Redis (an instance that does not
+ *        still serves reads and live streams, and still rebuilds a lost state)
  */
 @ConfigurationProperties("leaderboard.live")
 record LiveProperties(
         @DefaultValue("100ms") Duration applyInterval,
         @DefaultValue("5000") int pageSize,
         @DefaultValue("8") int applyConcurrency,
-        @DefaultValue("1s") Duration markerCheckInterval) {
+        @DefaultValue("1s") Duration markerCheckInterval,
+        @DefaultValue("true") boolean applyEnabled) {
 
     LiveProperties {
         if (applyInterval.isNegative() || applyInterval.isZero() || pageSize < 1 || applyConcurrency < 1

@@ -17,6 +17,7 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
+import org.leaderboard.support.Eventually;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -334,25 +335,9 @@ final class LiveApi {
         return standing;
     }
 
-    /**
-     * Polls {@code probe} until {@code done} holds or {@code deadline} passes, and answers the last
-     * value either way (the caller asserts on it, so a timeout fails with what was last seen).
-     */
+    /** See {@link Eventually#await}. */
     static <T> T await(Duration deadline, Supplier<T> probe, Predicate<T> done) {
-        long end = System.nanoTime() + deadline.toNanos();
-        while (true) {
-            T value = probe.get();
-            if (done.test(value) || System.nanoTime() - end > 0) {
-                return value;
-            }
-            try {
-                Thread.sleep(50);
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(ex);
-            }
-        }
+        return Eventually.await(deadline, probe, done);
     }
 
     /**

@@ -1,0 +1,145 @@
+package org.leaderboard.live;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.leaderboard.campaign.Campaign;
+import org.leaderboard.leaderboard.LiveView;
+
+import reactor.core.Disposable;
+
+/**
+ * The one shared stream of a watched campaign on this instance: its latest frame and the outboxes
+ * of its clients. A tick reads the campaign once (when a change notice came, or for a periodic
+ * refresh), builds at most one frame, serialized once, and hands that same frame to every
+ * outbox. The read, the diff and the serialization cost the same for one client or ten thousand.
+ */
+final class CampaignStream {
+
+    final String campaignId;
+    private final Set<Outbox> outboxes = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean dirty = new AtomicBoolean(true);
+    private final AtomicLong notices = new AtomicLong();
+    private final AtomicBoolean reading = new AtomicBoolean();
+    private volatile Frame current;
+    private volatile long lastRead;
+    private volatile long lastDelivery;
+    private volatile Disposable changes;
+
+    CampaignStream(String campaignId, long now) {
+        this.campaignId = campaignId;
+        this.lastRead = now;
+        this.lastDelivery = now;
+    }
+
+    /**
+     * Adds a client. It gets the current frame as a snapshot; one published meanwhile reaches it
+     * too, since {@link #publish} sets the frame before visiting the outboxes and this adds the
+     * outbox before reading the frame.
+     */
+    void add(Outbox outbox) {
+        outboxes.add(outbox);
+        Frame frame = current;
+        if (frame != null) {
+            outbox.offer(frame);
+        }
+    }
+
+    boolean remove(Outbox outbox) {
+        outboxes.remove(outbox);
+        return outboxes.isEmpty();
+    }
+
+    void changes(Disposable subscription) {
+        this.changes = subscription;
+    }
+
+    void stop() {
+        Disposable subscription = changes;
+        if (subscription != null) {
+            subscription.dispose();
+        }
+    }
+
+    /** A change notice: the next tick reads the campaign again. */
+    void changed() {
+        notices.incrementAndGet();
+        dirty.set(true);
+    }
+
+    /**
+     * Whether this tick should read the campaign; if so it is marked as being read, and the
+     * caller must call {@link #readDone}. Answers the number of notices the read covers through
+     * {@code covered}.
+     */
+    boolean startRead(long now, long refreshNanos, AtomicLong covered) {
+        if (reading.get()) {
+            return false;
+        }
+        boolean due = now - lastRead >= refreshNanos;
+        if (!dirty.get() && !due) {
+            return false;
+        }
+        if (!reading.compareAndSet(false, true)) {
+            return false;
+        }
+        dirty.set(false);
+        covered.set(notices.getAndSet(0));
+        lastRead = now;
+        return true;
+    }
+
+    void readDone(boolean failed) {
+        if (failed) {
+            dirty.set(true);
+        }
+        reading.set(false);
+    }
+
+    /**
+     * Makes the campaign's state {@code view} the stream's: builds the next frame (none when a
+     * client would see no difference) and offers it to every outbox. Answers the new frame or null.
+     */
+    Frame publish(Campaign campaign, LiveView view, long now) {
+        Frame previous = current;
+        Frame frame = previous == null ? Frame.first(campaign, view) : Frame.next(previous, campaign, view);
+        if (frame == null) {
+            return null;
+        }
+        current = frame;
+        lastDelivery = now;
+        for (Outbox outbox : outboxes) {
+            outbox.offer(frame);
+        }
+        return frame;
+    }
+
+    /** Heartbeats to every client when nothing was sent for {@code heartbeatNanos}. */
+    void heartbeatIfIdle(long now, long heartbeatNanos) {
+        if (now - lastDelivery >= heartbeatNanos) {
+            lastDelivery = now;
+            for (Outbox outbox : outboxes) {
+                outbox.heartbeat();
+            }
+        }
+    }
+
+    /** Ends every client's stream (the instance is shutting down; they reconnect elsewhere). */
+    void closeAll() {
+        outboxes.forEach(Outbox::close);
+    }
+
+    /** Drops the clients that have not taken a frame since before {@code deadline}; answers how many. */
+    int abortStalled(long deadline) {
+        int aborted = 0;
+        for (Outbox outbox : outboxes) {
+            if (outbox.stalledBefore(deadline)) {
+                outbox.abort();
+                aborted++;
+            }
+        }
+        return aborted;
+    }
+}

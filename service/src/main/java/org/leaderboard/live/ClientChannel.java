@@ -1,0 +1,96 @@
+package org.leaderboard.live;
+
+import java.util.NoSuchElementException;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+
+import reactor.netty.NettyInbound;
+import reactor.netty.NettyPipeline;
+
+/**
+ * A client's TCP connection below the HTTP abstraction. Reactive demand alone does not tell
+ * whether a client reads: the transport takes up to hundreds of frames ahead into its own
+ * queue. Netty's writability does (false once the unsent bytes pass the high water mark), so an
+ * outbox hands over a frame only while the connection is writable and keeps just the latest
+ * otherwise; and a client that stopped reading is dropped at once rather than politely closed
+ * behind writes it will never take. On a server other than Reactor Netty these degrade to
+ * "always writable" and a no-op.
+ */
+final class ClientChannel {
+
+    static final ClientChannel NONE = new ClientChannel(null);
+
+    private final Channel channel;
+
+    private ClientChannel(Channel channel) {
+        this.channel = channel;
+    }
+
+    static ClientChannel of(ServerHttpRequest request) {
+        Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
+        if (nativeRequest instanceof NettyInbound inbound) {
+            AtomicReference<Channel> found = new AtomicReference<>();
+            inbound.withConnection(connection -> found.set(connection.channel()));
+            if (found.get() != null) {
+                return new ClientChannel(found.get());
+            }
+        }
+        return NONE;
+    }
+
+    boolean writable() {
+        return channel == null || channel.isWritable();
+    }
+
+    /** Closes the connection now, discarding what it has not sent. */
+    void abort() {
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    /** Runs {@code action} each time the connection becomes writable again; answers how to stop. */
+    Runnable onWritable(Runnable action) {
+        if (channel == null) {
+            return () -> {
+            };
+        }
+        ChannelInboundHandlerAdapter watcher = new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                if (ctx.channel().isWritable()) {
+                    action.run();
+                }
+                ctx.fireChannelWritabilityChanged();
+            }
+        };
+        ChannelPipeline pipeline = channel.pipeline();
+        String name = "leaderboard.writability." + Integer.toHexString(System.identityHashCode(watcher));
+        try {
+            if (pipeline.get(NettyPipeline.ReactiveBridge) != null) {
+                pipeline.addBefore(NettyPipeline.ReactiveBridge, name, watcher);
+            }
+            else {
+                pipeline.addLast(name, watcher);
+            }
+        }
+        catch (NoSuchElementException | IllegalArgumentException ex) {
+            // The connection closed meanwhile: there is nothing left to watch.
+        }
+        return () -> {
+            try {
+                pipeline.remove(watcher);
+            }
+            catch (NoSuchElementException ex) {
+                // Already gone with the connection.
+            }
+        };
+    }
+}

@@ -1,0 +1,153 @@
+package org.leaderboard.live;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import org.leaderboard.campaign.Campaign;
+import org.leaderboard.leaderboard.Board;
+import org.leaderboard.leaderboard.BoardEntry;
+import org.leaderboard.leaderboard.FeedEntry;
+import org.leaderboard.leaderboard.LiveView;
+import org.leaderboard.leaderboard.ReadJson;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * One state of a campaign's live stream, numbered by {@code seq}, with its messages serialized
+ * once for every client: the update from the previous frame and, on first demand, the snapshot
+ * (for a client that joins or fell behind). Immutable apart from those cached encodings.
+ */
+final class Frame {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final byte[] SSE_DATA = "data:".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SSE_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    final long seq;
+    /** Recording time (epoch ms) of the newest event this frame brought, or -1 when it brought none. */
+    final long newestEventMillis;
+    private final Map<String, Object> totals;
+    private final LiveView view;
+    private final byte[] update;
+    private volatile byte[] snapshot;
+    private volatile byte[] sseUpdate;
+    private volatile byte[] sseSnapshot;
+
+    private Frame(long seq, Map<String, Object> totals, LiveView view, byte[] update, long newestEventMillis) {
+        this.seq = seq;
+        this.totals = totals;
+        this.view = view;
+        this.update = update;
+        this.newestEventMillis = newestEventMillis;
+    }
+
+    /** The first frame of a stream: a snapshot only. */
+    static Frame first(Campaign campaign, LiveView view) {
+        return new Frame(1, ReadJson.totals(campaign, view.totals()), view, null, -1);
+    }
+
+    /**
+     * The frame after {@code previous} showing {@code view}, or null when nothing a client sees
+     * changed. Its update carries the totals and only what changed: boards in full, new feed entries.
+     */
+    static Frame next(Frame previous, Campaign campaign, LiveView view) {
+        Map<String, Object> totals = ReadJson.totals(campaign, view.totals());
+        Map<String, Object> boards = new LinkedHashMap<>();
+        for (Board board : Board.values()) {
+            List<BoardEntry> entries = view.boards().get(board);
+            if (!Objects.equals(entries, previous.view.boards().get(board))) {
+                boards.put(board.wire(), entries.stream().map(ReadJson::entry).toList());
+            }
+        }
+        List<FeedEntry> added = newEntries(previous.view.feed(), view.feed());
+        if (totals.equals(previous.totals) && boards.isEmpty() && added.isEmpty()) {
+            return null;
+        }
+        long seq = previous.seq + 1;
+        Map<String, Object> json = message("update", seq, totals);
+        if (!boards.isEmpty()) {
+            json.put("leaderboards", boards);
+        }
+        if (!added.isEmpty()) {
+            json.put("feed", added.stream().map(ReadJson::feed).toList());
+        }
+        long newest = view.totals().equals(previous.view.totals()) || view.totals().updatedAt() == null ? -1
+                : view.totals().updatedAt().toEpochMilli();
+        return new Frame(seq, totals, view, JSON.writeValueAsBytes(json), newest);
+    }
+
+    /** The message for a client whose last message was {@code lastSeq}: the update if it follows, else the snapshot. */
+    byte[] json(long lastSeq) {
+        return follows(lastSeq) ? update : snapshot();
+    }
+
+    /** The same as {@link #json(long)}, as one Server-Sent Event. */
+    byte[] sse(long lastSeq) {
+        if (follows(lastSeq)) {
+            byte[] sse = sseUpdate;
+            if (sse == null) {
+                sseUpdate = sse = sse(update);
+            }
+            return sse;
+        }
+        byte[] sse = sseSnapshot;
+        if (sse == null) {
+            sseSnapshot = sse = sse(snapshot());
+        }
+        return sse;
+    }
+
+    boolean follows(long lastSeq) {
+        return update != null && lastSeq == seq - 1;
+    }
+
+    private byte[] snapshot() {
+        byte[] bytes = snapshot;
+        if (bytes == null) {
+            Map<String, Object> json = message("snapshot", seq, totals);
+            Map<String, Object> boards = new LinkedHashMap<>();
+            for (Board board : Board.values()) {
+                boards.put(board.wire(), view.boards().get(board).stream().map(ReadJson::entry).toList());
+            }
+            json.put("leaderboards", boards);
+            json.put("feed", view.feed().stream().map(ReadJson::feed).toList());
+            snapshot = bytes = JSON.writeValueAsBytes(json);
+        }
+        return bytes;
+    }
+
+    /** "type", "seq" and "totals" first, so a client can read the figures without parsing the rest. */
+    private static Map<String, Object> message(String type, long seq, Map<String, Object> totals) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("type", type);
+        json.put("seq", seq);
+        json.put("totals", totals);
+        return json;
+    }
+
+    /** Entries of {@code now} (newest first) above the newest one {@code before} had. */
+    private static List<FeedEntry> newEntries(List<FeedEntry> before, List<FeedEntry> now) {
+        if (before.isEmpty()) {
+            return now;
+        }
+        String head = before.get(0).eventId();
+        for (int i = 0; i < now.size(); i++) {
+            if (now.get(i).eventId().equals(head)) {
+                return now.subList(0, i);
+            }
+        }
+        return now;
+    }
+
+    /** JSON holds no raw line breaks (they are escaped in strings), so one data line carries it. */
+    private static byte[] sse(byte[] json) {
+        byte[] sse = new byte[SSE_DATA.length + json.length + SSE_END.length];
+        System.arraycopy(SSE_DATA, 0, sse, 0, SSE_DATA.length);
+        System.arraycopy(json, 0, sse, SSE_DATA.length, json.length);
+        System.arraycopy(SSE_END, 0, sse, SSE_DATA.length + json.length, SSE_END.length);
+        return sse;
+    }
+}

@@ -1,0 +1,191 @@
+package org.leaderboard.live;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.leaderboard.campaign.CampaignDirectory;
+import org.leaderboard.leaderboard.LeaderboardStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
+
+/**
+ * The live streams of this instance: one {@link CampaignStream} per watched campaign, created by
+ * its first client and stopped with its last, listening to the campaign's change notices on Redis
+ * pub/sub (published by whichever instance applied the change). One ticker drives them all: each
+ * tick, every stream that was notified (or is due for a refresh) reads its campaign once and
+ * fans the resulting frame out to its clients.
+ */
+@Component
+class LiveStreams implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveStreams.class);
+    /** Stalled clients are looked for this often, not every tick: it visits every client. */
+    private static final long STALL_CHECK_NANOS = Duration.ofSeconds(1).toNanos();
+
+    private final LeaderboardStore store;
+    private final CampaignDirectory directory;
+    private final LiveStreamProperties properties;
+    private final LiveMetrics metrics;
+    private final Clock clock;
+    private final ConcurrentHashMap<String, CampaignStream> streams = new ConcurrentHashMap<>();
+    private final AtomicLong lastStallCheck = new AtomicLong(System.nanoTime());
+    private final AtomicLong lastFailureLog = new AtomicLong(System.nanoTime() - Duration.ofMinutes(1).toNanos());
+    private final AtomicReference<Disposable> ticker = new AtomicReference<>(Disposables.disposed());
+
+    LiveStreams(LeaderboardStore store, CampaignDirectory directory, LiveStreamProperties properties,
+            LiveMetrics metrics, Clock clock) {
+        this.store = store;
+        this.directory = directory;
+        this.properties = properties;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    @Override
+    public void start() {
+        ticker.set(Flux.interval(properties.tick(), Schedulers.parallel())
+                .onBackpressureDrop()
+                .subscribe(tick -> tick()));
+    }
+
+    @Override
+    public void stop() {
+        ticker.get().dispose();
+        // Before the web server's graceful shutdown, which would otherwise wait for these
+        // never-ending responses: clients are closed and reconnect to another instance.
+        streams.values().forEach(stream -> {
+            stream.closeAll();
+            stream.stop();
+        });
+    }
+
+    @Override
+    public boolean isRunning() {
+        return !ticker.get().isDisposed();
+    }
+
+    /** Whether another session would exceed the configured maximum; counts the refusal when so. */
+    boolean full() {
+        if (metrics.openSessions() >= properties.maxSessions()) {
+            metrics.rejectedFull();
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * A new client of {@code campaignId}'s stream over {@code transport} ("websocket" or "sse").
+     * Its outbox receives the current frame as a snapshot, then every frame; it leaves the stream
+     * when its deliveries are cancelled or it is closed.
+     */
+    Outbox join(String campaignId, String transport) {
+        Outbox outbox = new Outbox(metrics);
+        metrics.sessions(transport).incrementAndGet();
+        outbox.onClose(closed -> leave(campaignId, closed, transport));
+        CampaignStream[] started = new CampaignStream[1];
+        streams.compute(campaignId, (id, stream) -> {
+            if (stream == null) {
+                stream = new CampaignStream(id, System.nanoTime());
+                started[0] = stream;
+            }
+            stream.add(outbox);
+            return stream;
+        });
+        if (started[0] != null) {
+            listen(started[0]);
+        }
+        return outbox;
+    }
+
+    private void leave(String campaignId, Outbox outbox, String transport) {
+        metrics.sessions(transport).decrementAndGet();
+        CampaignStream[] stopped = new CampaignStream[1];
+        streams.computeIfPresent(campaignId, (id, stream) -> {
+            if (stream.remove(outbox)) {
+                stopped[0] = stream;
+                return null;
+            }
+            return stream;
+        });
+        if (stopped[0] != null) {
+            stopped[0].stop();
+            metrics.campaignUnwatched();
+        }
+    }
+
+    /**
+     * Subscribes the stream to its campaign's change notices. Once the subscription is active the
+     * stream reads again, so a change made while it was being set up is not missed; a failed
+     * subscription is retried while the stream lives (periodic refreshes cover the gap).
+     */
+    private void listen(CampaignStream stream) {
+        metrics.campaignWatched();
+        stream.changes(store.changes(stream.campaignId)
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(5))
+                        .doBeforeRetry(signal -> logFailure("Listening to changes of campaign '"
+                                + stream.campaignId + "' failed, retrying", signal.failure())))
+                .subscribe(notice -> stream.changed()));
+    }
+
+    private void tick() {
+        long now = System.nanoTime();
+        long refresh = properties.refreshInterval().toNanos();
+        long heartbeat = properties.heartbeat().toNanos();
+        boolean stallCheck = now - lastStallCheck.get() >= STALL_CHECK_NANOS;
+        if (stallCheck) {
+            lastStallCheck.set(now);
+        }
+        long stallDeadline = now - properties.slowClientTimeout().toNanos();
+        for (CampaignStream stream : streams.values()) {
+            AtomicLong covered = new AtomicLong();
+            if (stream.startRead(now, refresh, covered)) {
+                metrics.conflatedByTick(covered.get() - 1);
+                read(stream);
+            }
+            else {
+                stream.heartbeatIfIdle(now, heartbeat);
+            }
+            if (stallCheck) {
+                int aborted = stream.abortStalled(stallDeadline);
+                for (int i = 0; i < aborted; i++) {
+                    metrics.closedSlow();
+                }
+            }
+        }
+    }
+
+    private void read(CampaignStream stream) {
+        String id = stream.campaignId;
+        metrics.read();
+        Mono.zip(directory.campaign(id), store.liveView(id, properties.boardSize(), properties.feedSize(),
+                        clock.instant()))
+                .publishOn(Schedulers.parallel())
+                .doOnNext(found -> stream.publish(found.getT1(), found.getT2(), System.nanoTime()))
+                .then()
+                .subscribe(null, error -> {
+                    stream.readDone(true);
+                    logFailure("Reading campaign '" + id + "' for its live stream failed, will retry", error);
+                }, () -> stream.readDone(false));
+    }
+
+    /** At most one line every 10 s: a Redis outage would otherwise log once per tick and campaign. */
+    private void logFailure(String message, Throwable error) {
+        long now = System.nanoTime();
+        long last = lastFailureLog.get();
+        if (now - last >= Duration.ofSeconds(10).toNanos() && lastFailureLog.compareAndSet(last, now)) {
+            log.warn("{}: {}", message, error.toString());
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package org.leaderboard.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.leaderboard.campaign.Campaign;
+import org.leaderboard.leaderboard.Board;
+import org.leaderboard.leaderboard.BoardEntry;
+import org.leaderboard.leaderboard.FeedEntry;
+import org.leaderboard.leaderboard.LiveView;
+import org.leaderboard.leaderboard.Totals;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/** What an update carries: the totals, and only the boards and feed entries that changed. */
+@SuppressWarnings("unchecked")
+class FrameTests {
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+
+    @Test
+    void anUpdateCarriesTheTotalsAndOnlyWhatChanged() {
+        FeedEntry a = new FeedEntry("pay-a", "Ann", 500, null, "alice", T0);
+        FeedEntry b = new FeedEntry("pay-b", null, 700, "Go", "bob", T0.plusSeconds(1));
+        Frame first = Frame.first(campaign(), new LiveView(totals(500, 1), boards(List.of(entry(1, "alice", 500))),
+                List.of(a)));
+        Frame second = Frame.next(first, campaign(), new LiveView(totals(1200, 2),
+                boards(List.of(entry(1, "bob", 700), entry(2, "alice", 500))), List.of(b, a)));
+
+        Map<String, Object> update = json(second.json(1));
+        assertThat(update).containsEntry("type", "update").containsEntry("seq", 2);
+        assertThat(update.keySet()).containsExactly("type", "seq", "totals", "leaderboards", "feed");
+        assertThat((Map<String, Object>) update.get("totals")).containsEntry("raisedMinor", 1200)
+                .containsEntry("donationCount", 2).containsEntry("currency", "EUR").containsEntry("goalMinor", 100000);
+        assertThat((Map<String, Object>) update.get("leaderboards")).containsOnlyKeys("fundraisers", "trending");
+        assertThat((List<Map<String, Object>>) update.get("feed")).singleElement()
+                .satisfies(e -> assertThat(e).containsEntry("eventId", "pay-b").containsEntry("name", null)
+                        .containsEntry("message", "Go"));
+        assertThat(second.newestEventMillis).isEqualTo(T0.plusSeconds(1).toEpochMilli());
+
+        Map<String, Object> snapshot = json(second.json(0));
+        assertThat(snapshot).containsEntry("type", "snapshot").containsEntry("seq", 2);
+        assertThat((Map<String, Object>) snapshot.get("leaderboards")).containsOnlyKeys("fundraisers", "teams",
+                "sharers", "trending");
+        assertThat((List<?>) snapshot.get("feed")).hasSize(2);
+        assertThat(new String(second.sse(1), StandardCharsets.UTF_8))
+                .isEqualTo("data:" + new String(second.json(1), StandardCharsets.UTF_8) + "\n\n");
+    }
+
+    @Test
+    void nothingVisibleChangedMeansNoFrame() {
+        LiveView view = new LiveView(totals(500, 1), boards(List.of(entry(1, "alice", 500))), List.of());
+        Frame first = Frame.first(campaign(), view);
+        assertThat(Frame.next(first, campaign(), new LiveView(totals(500, 1),
+                boards(List.of(entry(1, "alice", 500))), List.of()))).isNull();
+        Frame renamed = Frame.next(first, campaign(), new LiveView(totals(500, 1),
+                boards(List.of(new BoardEntry(1, "alice", "Alice B.", 500))), List.of()));
+        assertThat(renamed).as("a rename is visible").isNotNull();
+        assertThat(renamed.newestEventMillis).as("but brought no event").isEqualTo(-1);
+    }
+
+    @Test
+    void aFeedThatMovedPastItsWindowSendsItsNewestEntriesOnly() {
+        FeedEntry old = new FeedEntry("pay-old", "Old", 1, null, null, T0);
+        Frame first = Frame.first(campaign(), new LiveView(totals(1, 1), boards(List.of()), List.of(old)));
+        List<FeedEntry> twenty = java.util.stream.IntStream.range(0, 20)
+                .mapToObj(i -> new FeedEntry("pay-" + (100 - i), "D", 1, null, null, T0)).toList();
+        Frame next = Frame.next(first, campaign(), new LiveView(totals(100, 100), boards(List.of()), twenty));
+        assertThat((List<?>) json(next.json(1)).get("feed")).hasSize(20);
+    }
+
+    static Campaign campaign() {
+        return new Campaign("c1", "Night run", null, "EUR", 100000, null, false, T0, T0);
+    }
+
+    static Totals totals(long raised, long donations) {
+        return new Totals(raised, donations, 0, 0, raised == 0 ? null : T0.plusSeconds(donations - 1));
+    }
+
+    static BoardEntry entry(long rank, String id, long score) {
+        return new BoardEntry(rank, id, id.substring(0, 1).toUpperCase() + id.substring(1), score);
+    }
+
+    /** The fundraisers and trending boards as given, the others empty. */
+    static Map<Board, List<BoardEntry>> boards(List<BoardEntry> fundraisers) {
+        Map<Board, List<BoardEntry>> boards = new EnumMap<>(Board.class);
+        boards.put(Board.FUNDRAISERS, fundraisers);
+        boards.put(Board.TEAMS, List.of());
+        boards.put(Board.SHARERS, List.of());
+        boards.put(Board.TRENDING, fundraisers);
+        return boards;
+    }
+
+    static LiveView view(long raised, List<FeedEntry> feed) {
+        return new LiveView(totals(raised, raised), boards(List.of()), feed);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> json(byte[] bytes) {
+        return JSON.readValue(bytes, Map.class);
+    }
+}
