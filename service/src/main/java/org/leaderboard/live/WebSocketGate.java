@@ -5,6 +5,7 @@ import java.util.List;
 import org.leaderboard.campaign.CampaignDirectory;
 import org.leaderboard.system.ApiProblem;
 import org.leaderboard.system.Ids;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
@@ -44,6 +45,14 @@ class WebSocketGate implements WebFilter {
             return chain.filter(exchange);
         }
         String campaignId = path.substring(PREFIX.length());
+        // A refused upgrade request leaves the connection in no state to be reused.
+        exchange.getResponse().beforeCommit(() -> {
+            if (exchange.getResponse().getStatusCode() != null
+                    && exchange.getResponse().getStatusCode().isError()) {
+                exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
+            }
+            return Mono.empty();
+        });
         String origin = request.getHeaders().getOrigin();
         if (origin != null && !allowed(request, origin)) {
             return Mono.error(ApiProblem.of(HttpStatus.FORBIDDEN, "origin-not-allowed", "Origin not allowed",

@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import org.junit.jupiter.api.Test;
 import org.leaderboard.live.StreamClient.Received;
+import org.leaderboard.support.Eventually;
 import org.leaderboard.support.RedisDatabases;
 import org.leaderboard.support.TestServices;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -37,7 +38,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "leaderboard.stream.tick=20ms", "leaderboard.stream.slow-client-timeout=1s",
-        "leaderboard.stream.refresh-interval=1h" })
+        "leaderboard.stream.refresh-interval=1h", "leaderboard.stream.heartbeat=300ms" })
 class LiveStreamSlowClientIntegrationTests {
 
     static final String DB = "lbt_live_slow";
@@ -106,6 +107,42 @@ class LiveStreamSlowClientIntegrationTests {
             assertThat(registry.get("leaderboard.push.conflated").tag("reason", "slow-client").counter().count())
                     .as("frames the stalled client never got were replaced, not queued").isPositive();
         }
+    }
+
+    @Test
+    void idleStreamsGetHeartbeats() throws Exception {
+        WebTestClient http = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build();
+        http.put().uri("/api/campaigns/sl-idle").headers(h -> h.setBearerAuth(ORGANIZER_TOKEN))
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"title\":\"Idle\",\"currency\":\"EUR\",\"goalMinor\":100000}")
+                .exchange().expectStatus().isCreated();
+        try (StreamClient sse = StreamClient.sse(port, "sl-idle"); Socket ws = stalledWebSocket("sl-idle")) {
+            assertThat(sse.next(PATIENCE).type()).isEqualTo("snapshot");
+            InputStream in = ws.getInputStream();
+            assertThat(readFrame(in)[0] & 0x0f).as("first a text frame: the snapshot").isEqualTo(0x1);
+            assertThat(readFrame(in)[0] & 0x0f).as("then, idle, a ping").isEqualTo(0x9);
+            assertThat(readFrame(in)[0] & 0x0f).as("and another").isEqualTo(0x9);
+            assertThat(Eventually.await(PATIENCE, sse::comments, n -> n >= 2)).as("SSE comment lines")
+                    .isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    /** Reads one server frame (unmasked) from a raw WebSocket; answers its first byte and payload length. */
+    private static int[] readFrame(InputStream in) throws IOException {
+        int first = in.read();
+        int length = in.read() & 0x7f;
+        if (length == 126) {
+            length = (in.read() << 8) | in.read();
+        }
+        else if (length == 127) {
+            long big = 0;
+            for (int i = 0; i < 8; i++) {
+                big = (big << 8) | in.read();
+            }
+            length = (int) big;
+        }
+        in.readNBytes(length);
+        return new int[] { first, length };
     }
 
     /** A WebSocket whose client completes the handshake with a tiny receive window and then never reads. */

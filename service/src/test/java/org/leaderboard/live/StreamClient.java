@@ -8,6 +8,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 import org.springframework.core.ParameterizedTypeReference;
@@ -71,6 +72,7 @@ final class StreamClient implements AutoCloseable {
     private final List<Received> all = new CopyOnWriteArrayList<>();
     private final Sinks.One<CloseStatus> closed = Sinks.one();
     private final Sinks.Empty<Void> opened = Sinks.empty();
+    private final AtomicInteger comments = new AtomicInteger();
     private volatile WebSocketSession session;
     private volatile Disposable connection;
 
@@ -112,6 +114,9 @@ final class StreamClient implements AutoCloseable {
                 .subscribe(event -> {
                     if (event.data() != null) {
                         client.add(event.data());
+                    }
+                    else if (event.comment() != null) {
+                        client.comments.incrementAndGet();
                     }
                 }, client.opened::tryEmitError);
         return client;
@@ -159,6 +164,11 @@ final class StreamClient implements AutoCloseable {
                 return received;
             }
         }
+    }
+
+    /** SSE comment lines (heartbeats) received so far. */
+    int comments() {
+        return comments.get();
     }
 
     /** Every message received so far, in order. */
