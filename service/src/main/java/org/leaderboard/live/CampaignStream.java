@@ -1,7 +1,9 @@
 package org.leaderboard.live;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -20,6 +22,9 @@ final class CampaignStream {
 
     final String campaignId;
     private final Set<Outbox> outboxes = ConcurrentHashMap.newKeySet();
+    /** The outboxes again, by the event loop of their connection (a few groups), for the fan-out. */
+    private final Map<Executor, Set<Outbox>> byEventLoop = new ConcurrentHashMap<>();
+    private final Set<Outbox> elsewhere = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean dirty = new AtomicBoolean(true);
     private final AtomicLong notices = new AtomicLong();
     private final AtomicBoolean reading = new AtomicBoolean();
@@ -28,9 +33,10 @@ final class CampaignStream {
     private volatile long lastDelivery;
     private volatile Disposable changes;
 
-    CampaignStream(String campaignId, long now) {
+    /** {@code now} and {@code minGapNanos}: a new stream may read at once. */
+    CampaignStream(String campaignId, long now, long minGapNanos) {
         this.campaignId = campaignId;
-        this.lastRead = now;
+        this.lastRead = now - minGapNanos;
         this.lastDelivery = now;
     }
 
@@ -41,6 +47,7 @@ final class CampaignStream {
      */
     void add(Outbox outbox) {
         outboxes.add(outbox);
+        group(outbox).add(outbox);
         Frame frame = current;
         if (frame != null) {
             outbox.offer(frame);
@@ -49,7 +56,13 @@ final class CampaignStream {
 
     boolean remove(Outbox outbox) {
         outboxes.remove(outbox);
+        group(outbox).remove(outbox);
         return outboxes.isEmpty();
+    }
+
+    private Set<Outbox> group(Outbox outbox) {
+        Executor loop = outbox.eventLoop();
+        return loop == null ? elsewhere : byEventLoop.computeIfAbsent(loop, l -> ConcurrentHashMap.newKeySet());
     }
 
     void changes(Disposable subscription) {
@@ -63,19 +76,20 @@ final class CampaignStream {
         }
     }
 
-    /** A change notice: the next tick reads the campaign again. */
+    /** A change notice: the campaign is read again as soon as the last read is a tick old. */
     void changed() {
         notices.incrementAndGet();
         dirty.set(true);
     }
 
     /**
-     * Whether this tick should read the campaign; if so it is marked as being read, and the
-     * caller must call {@link #readDone}. Answers the number of notices the read covers through
-     * {@code covered}.
+     * Whether the campaign should be read now: it changed (or is due for a refresh) and the last
+     * read is at least {@code minGapNanos} old, so a change after a quiet spell is read at once
+     * and a surge at most once per tick. If so it is marked as being read, and the caller must
+     * call {@link #readDone}. Answers the number of notices the read covers through {@code covered}.
      */
-    boolean startRead(long now, long refreshNanos, AtomicLong covered) {
-        if (reading.get()) {
+    boolean startRead(long now, long minGapNanos, long refreshNanos, AtomicLong covered) {
+        if (reading.get() || now - lastRead < minGapNanos) {
             return false;
         }
         boolean due = now - lastRead >= refreshNanos;
@@ -102,7 +116,7 @@ final class CampaignStream {
      * Makes the campaign's state {@code view} the stream's: builds the next frame (none when a
      * client would see no difference) and offers it to every outbox. Answers the new frame or null.
      */
-    Frame publish(Campaign campaign, LiveView view, long now) {
+    Frame publish(Campaign campaign, LiveView view, long now, LiveMetrics metrics) {
         Frame previous = current;
         Frame frame = previous == null ? Frame.first(campaign, view) : Frame.next(previous, campaign, view);
         if (frame == null) {
@@ -110,8 +124,19 @@ final class CampaignStream {
         }
         current = frame;
         lastDelivery = now;
-        for (Outbox outbox : outboxes) {
-            outbox.offer(frame);
+        // One task per event loop, not one per client: each outbox is offered the frame on its
+        // connection's own loop, where the transport writes it without a further hand-off.
+        byEventLoop.forEach((loop, group) -> {
+            if (!group.isEmpty()) {
+                loop.execute(() -> {
+                    group.forEach(outbox -> outbox.offer(frame));
+                    metrics.fannedOut(frame);
+                });
+            }
+        });
+        if (!elsewhere.isEmpty()) {
+            elsewhere.forEach(outbox -> outbox.offer(frame));
+            metrics.fannedOut(frame);
         }
         return frame;
     }

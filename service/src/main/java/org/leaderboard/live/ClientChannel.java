@@ -1,6 +1,7 @@
 package org.leaderboard.live;
 
 import java.util.NoSuchElementException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.netty.channel.Channel;
@@ -43,6 +44,14 @@ final class ClientChannel {
             }
         }
         return NONE;
+    }
+
+    /**
+     * The event loop that writes to this connection, or null off Netty. Handing it a frame on
+     * that loop lets the transport write at once instead of scheduling a task per client.
+     */
+    Executor eventLoop() {
+        return channel == null ? null : channel.eventLoop();
     }
 
     boolean writable() {

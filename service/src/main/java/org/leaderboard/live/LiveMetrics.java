@@ -59,7 +59,8 @@ class LiveMetrics {
                 .description("Reads of a campaign's live view from Redis (at most one per campaign per tick)")
                 .register(registry);
         pushLag = Timer.builder("leaderboard.push.lag")
-                .description("From the commit of the newest event a frame shows to the frame being handed to a client")
+                .description("From the commit of the newest event a frame shows to the frame being handed to the"
+                        + " last client of an event loop")
                 .publishPercentileHistogram()
                 .register(registry);
     }
@@ -81,10 +82,16 @@ class LiveMetrics {
     }
 
     void sent(Frame frame, long previousSeq) {
-        boolean update = frame.follows(previousSeq);
-        (update ? updatesSent : snapshotsSent).increment();
-        // The first snapshot of a session shows old news to a newcomer: not a delay.
-        if (previousSeq >= 0 && frame.newestEventMillis >= 0) {
+        (frame.follows(previousSeq) ? updatesSent : snapshotsSent).increment();
+    }
+
+    /**
+     * A frame has been offered to every client of one event loop: the lag of its last client
+     * there. Recorded once per frame and loop rather than per client, which would make the
+     * histogram a point of contention between the loops at tens of thousands of frames a second.
+     */
+    void fannedOut(Frame frame) {
+        if (frame.newestEventMillis >= 0) {
             pushLag.record(Math.max(0, clock.millis() - frame.newestEventMillis), TimeUnit.MILLISECONDS);
         }
     }

@@ -47,8 +47,7 @@ class LiveSseHandler {
                     ClientChannel channel = ClientChannel.of(request.exchange().getRequest());
                     DataBufferFactory buffers = request.exchange().getResponse().bufferFactory();
                     Flux<DataBuffer> events = Flux.defer(() -> {
-                        Outbox outbox = streams.join(campaign.id(), "sse");
-                        outbox.attach(channel);
+                        Outbox outbox = streams.join(campaign.id(), "sse", channel);
                         return outbox.deliveries()
                                 .map(delivery -> delivery instanceof Outbox.Message m
                                         ? buffers.wrap(m.frame().sse(m.lastSeq())) : buffers.wrap(HEARTBEAT))

@@ -45,8 +45,7 @@ class LiveWebSocketHandler implements WebSocketHandler {
             if (campaignId == null || channel == null) {
                 return session.close(CloseStatus.SERVER_ERROR);
             }
-            Outbox outbox = streams.join(campaignId, "websocket");
-            outbox.attach(channel);
+            Outbox outbox = streams.join(campaignId, "websocket", channel);
             Flux<WebSocketMessage> out = outbox.deliveries().map(delivery -> delivery instanceof Outbox.Message m
                     ? new WebSocketMessage(WebSocketMessage.Type.TEXT,
                             session.bufferFactory().wrap(m.frame().json(m.lastSeq())))

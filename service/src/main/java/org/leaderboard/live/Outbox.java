@@ -1,5 +1,6 @@
 package org.leaderboard.live;
 
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -39,16 +40,26 @@ final class Outbox {
     private volatile long stalledSince;
     private volatile boolean closed;
     private final AtomicBoolean left = new AtomicBoolean();
-    private volatile ClientChannel channel = ClientChannel.NONE;
-    private volatile Runnable unwatch = () -> {
-    };
+    private final ClientChannel channel;
+    private final Runnable unwatch;
     /** Seq of the last frame handed to the transport; -1 before the first. Touched only while draining. */
     private long lastSeq = -1;
     private Consumer<Outbox> onClose = outbox -> {
     };
 
-    Outbox(LiveMetrics metrics) {
+    /**
+     * An outbox for the client on {@code channel}: frames are handed over only while that
+     * connection is writable, and it is what {@link #abort} drops.
+     */
+    Outbox(LiveMetrics metrics, ClientChannel channel) {
         this.metrics = metrics;
+        this.channel = channel;
+        this.unwatch = channel.onWritable(this::drain);
+    }
+
+    /** Where offering a frame is cheapest: the client's event loop (null: anywhere). */
+    Executor eventLoop() {
+        return channel.eventLoop();
     }
 
     /**
@@ -68,15 +79,6 @@ final class Outbox {
     /** Called once when the outbox closes, whoever closed it; set before subscribing. */
     void onClose(Consumer<Outbox> callback) {
         this.onClose = callback;
-    }
-
-    /**
-     * The client's connection: frames are handed over only while it is writable, and it is what
-     * {@link #abort} drops. Set by the transport before subscribing.
-     */
-    void attach(ClientChannel channel) {
-        this.channel = channel;
-        this.unwatch = channel.onWritable(this::drain);
     }
 
     /** Closes the outbox and runs {@link #onClose} if not done yet. Idempotent. */

@@ -30,7 +30,7 @@ class OutboxTests {
         Frame first = Frame.first(campaign, FrameTests.view(0, List.of()));
         Frame second = Frame.next(first, campaign, FrameTests.view(100, List.of()));
         Frame third = Frame.next(second, campaign, FrameTests.view(250, List.of()));
-        Outbox outbox = new Outbox(metrics);
+        Outbox outbox = new Outbox(metrics, ClientChannel.NONE);
         outbox.offer(first);
         StepVerifier.create(outbox.deliveries())
                 .assertNext(d -> assertThat(type(d)).isEqualTo("snapshot"))
@@ -46,7 +46,7 @@ class OutboxTests {
     @Test
     void aClientWithoutDemandKeepsOnlyTheLatestAndResumesWithItsSnapshot() {
         Frame frame = Frame.first(campaign, FrameTests.view(0, List.of()));
-        Outbox outbox = new Outbox(metrics);
+        Outbox outbox = new Outbox(metrics, ClientChannel.NONE);
         StepVerifier.create(outbox.deliveries(), 1)
                 .then(() -> outbox.offer(frame))
                 .assertNext(d -> assertThat(((Outbox.Message) d).frame().seq).isEqualTo(1))
@@ -77,7 +77,7 @@ class OutboxTests {
 
     @Test
     void heartbeatsGoOutOnlyWhenNoFrameIsWaiting() {
-        Outbox outbox = new Outbox(metrics);
+        Outbox outbox = new Outbox(metrics, ClientChannel.NONE);
         Frame frame = Frame.first(campaign, FrameTests.view(0, List.of()));
         StepVerifier.create(outbox.deliveries(), 0)
                 .then(outbox::heartbeat)
@@ -93,7 +93,7 @@ class OutboxTests {
 
     @Test
     void cancellingTheDeliveriesLeavesOnce() {
-        Outbox outbox = new Outbox(metrics);
+        Outbox outbox = new Outbox(metrics, ClientChannel.NONE);
         int[] left = new int[1];
         outbox.onClose(o -> left[0]++);
         StepVerifier.create(outbox.deliveries()).thenCancel().verify();

@@ -29,6 +29,12 @@ public class BlockHoundSessionListener implements LauncherSessionListener {
                 .allowBlockingCallsInside(
                         "org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory$SharedConnection",
                         "getConnection")
+                // Netty's own adaptive buffer allocator takes a StampedLock for a few field writes
+                // when two event loops grow or return a shared magazine at the same moment: a
+                // brief lock inside Netty, seen here under load, never an I/O wait.
+                .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup",
+                        "tryExpandMagazines")
+                .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
                 .blockingMethodCallback(method -> {
                     BlockingOperationError error = new BlockingOperationError(method);
                     System.err.println("BLOCKHOUND: blocking call on " + Thread.currentThread().getName());
