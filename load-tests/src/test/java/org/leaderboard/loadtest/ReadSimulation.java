@@ -1,5 +1,6 @@
 package org.leaderboard.loadtest;
 
+import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.details;
 import static io.gatling.javaapi.core.CoreDsl.exec;
@@ -35,13 +36,24 @@ import io.gatling.javaapi.http.HttpRequestActionBuilder;
  * {@code eventsPerSecond} (default 1000) in batches of {@code batchSize} (default 100). The
  * assertions cover the reads only; the ingest gets the same ledger and API checks as
  * {@link IngestBatchSimulation}.
+ *
+ * <p>With {@code readers > 0}, a closed model instead: that many readers, each on its own keep-alive
+ * connection, loop over the top-10 fundraisers board and a random fundraiser's standing (its rank),
+ * sending the next read as soon as the previous answer is in. This measures the most reads/s the
+ * service answers with a fixed number of sockets, which the open model cannot at high rates: there
+ * every stall opens more connections in the load generator.
  */
 public class ReadSimulation extends IngestBatchSimulation {
 
     /** Gatling group of the measured reads; the assertions apply to it. */
     static final String READS = "reads";
 
+    /** Pause after a failed read in the closed loop, so a refusing server is not hammered. */
+    private static final Duration BACKOFF = Duration.ofMillis(100);
+
     private final double readsPerSecond = Double.parseDouble(System.getProperty("readsPerSecond", "10000"));
+    /** Readers of the closed model; 0 keeps the open model at {@code readsPerSecond}. */
+    private final int readers = Integer.getInteger("readers", 0);
     private final ReadTally warmupReads = new ReadTally("warm-up");
     private final ReadTally measuredReads = new ReadTally("measured");
 
@@ -49,7 +61,8 @@ public class ReadSimulation extends IngestBatchSimulation {
         super(8, 1000);
         require(rateMode() && !Double.isInfinite(eventsPerSecond),
                 "ReadSimulation ingests at a fixed rate: eventsPerSecond must be > 0, got " + eventsPerSecond);
-        require(readsPerSecond > 0 && !Double.isInfinite(readsPerSecond),
+        require(readers >= 0, "readers must be >= 0, got " + readers);
+        require(readers > 0 || (readsPerSecond > 0 && !Double.isInfinite(readsPerSecond)),
                 "readsPerSecond must be > 0, got " + readsPerSecond);
         start();
     }
@@ -66,12 +79,33 @@ public class ReadSimulation extends IngestBatchSimulation {
 
     @Override
     String moreParameters() {
+        if (closedReads()) {
+            return " readers=" + readers + " (closed loop: top-10 fundraisers, then a random fundraiser's standing;"
+                    + " one keep-alive connection per reader)";
+        }
         return " readsPerSecond=" + num(readsPerSecond)
                 + " (40% totals, 40% top-10 fundraisers, 20% fundraiser standing; open model, shared connections)";
     }
 
+    private boolean closedReads() {
+        return readers > 0;
+    }
+
     @Override
     List<PopulationBuilder> morePopulations() {
+        if (closedReads()) {
+            // No shareConnections(): each reader keeps its own pool and sends one request at a
+            // time over HTTP/1.1, so it holds exactly one keep-alive connection (readers = sockets,
+            // plus the ingest's shared pool).
+            HttpProtocolBuilder readerProtocol = http.baseUrl(baseUrl)
+                    .disableWarmUp() // its default target is an outside host
+                    .acceptHeader("application/json");
+            List<ChainBuilder> phases = new ArrayList<>();
+            if (warmupSeconds > 0) phases.add(readLoop(warmupReads, warmupSeconds, true));
+            phases.add(readLoop(measuredReads, durationSeconds, false));
+            return List.of(scenario("readers").exec(phases).injectOpen(atOnceUsers(readers))
+                    .protocols(readerProtocol));
+        }
         // Spectators carry no token (the read API is public). shareConnections() as in the ingest
         // rate mode: every one-request user takes an idle connection from the shared pool instead of
         // opening its own. Gatling keys that pool by host, not by protocol, so reads and ingest
@@ -108,26 +142,55 @@ public class ReadSimulation extends IngestBatchSimulation {
         String campaign = "/api/campaigns/" + campaignId;
         ChainBuilder mix = randomSwitch().on(
                 percent(40.0).then(exec(get("totals", silent, s -> campaign + "/totals"))),
-                percent(40.0).then(exec(get("top-10 fundraisers", silent,
-                        s -> campaign + "/leaderboards/fundraisers?limit=10&offset=0"))),
-                percent(20.0).then(exec(get("fundraiser standing", silent,
-                        s -> campaign + "/fundraisers/" + fundraiserOf(ThreadLocalRandom.current().nextInt(fundraisers))))));
-        // Warm-up requests are silent and outside the group, so they stay out of the statistics.
-        // Each measured user runs the group once around exactly one request, so the group's
-        // figures are those of the reads.
+                percent(40.0).then(exec(topTen(silent))),
+                percent(20.0).then(exec(standing(silent))));
+        return exec(t::open).exec(counted(t, silent, mix)).exec(t::close);
+    }
+
+    /**
+     * One reader of the closed model for one phase: top-10, then a fundraiser's standing, again
+     * and again. exitASAP=false, so a read in flight is always counted.
+     */
+    private ChainBuilder readLoop(ReadTally t, int seconds, boolean silent) {
         return exec(t::open)
-                .exec(s -> {
+                .during(Duration.ofSeconds(seconds), false)
+                .on(exec(backedOff(counted(t, silent, exec(topTen(silent)))))
+                        .exec(backedOff(counted(t, silent, exec(standing(silent))))))
+                .exec(t::close);
+    }
+
+    /** A failed read is counted, then forgotten after a pause, so the loop goes on. */
+    private static ChainBuilder backedOff(ChainBuilder read) {
+        return exec(read).doIf(Session::isFailed).then(exec(Session::markAsSucceeded).pause(BACKOFF));
+    }
+
+    private HttpRequestActionBuilder topTen(boolean silent) {
+        return get("top-10 fundraisers", silent,
+                s -> "/api/campaigns/" + campaignId + "/leaderboards/fundraisers?limit=10&offset=0");
+    }
+
+    private HttpRequestActionBuilder standing(boolean silent) {
+        return get("fundraiser standing", silent, s -> "/api/campaigns/" + campaignId + "/fundraisers/"
+                + fundraiserOf(ThreadLocalRandom.current().nextInt(fundraisers)));
+    }
+
+    /**
+     * One read with its bookkeeping. Warm-up requests are silent and outside the group, so they
+     * stay out of the statistics; a measured read runs the group once around exactly one request,
+     * so the group's figures are those of the reads.
+     */
+    private static ChainBuilder counted(ReadTally t, boolean silent, ChainBuilder read) {
+        return exec(s -> {
                     t.sent.incrementAndGet();
                     t.peakInFlight.accumulateAndGet(t.inFlight.incrementAndGet(), Math::max);
                     return s;
                 })
-                .exec(silent ? mix : group(READS).on(mix))
+                .exec(silent ? read : group(READS).on(read))
                 .exec(s -> {
                     t.inFlight.decrementAndGet();
                     (s.isFailed() ? t.ko : t.ok).incrementAndGet();
                     return s;
-                })
-                .exec(t::close);
+                });
     }
 
     private static HttpRequestActionBuilder get(String name, boolean silent, Function<Session, String> path) {
@@ -137,9 +200,13 @@ public class ReadSimulation extends IngestBatchSimulation {
 
     @Override
     boolean moreResults(StringBuilder out) {
-        if (warmupSeconds > 0) out.append(warmupReads.summary(readsPerSecond)).append('\n');
-        out.append(measuredReads.summary(readsPerSecond)).append('\n');
-        out.append("ingest in the background (socket counts include the reads: one shared pool):\n");
+        String target = closedReads() ? "closed loop, " + readers + " readers"
+                : "target " + num(readsPerSecond) + " reads/s";
+        if (warmupSeconds > 0) out.append(warmupReads.summary(target)).append('\n');
+        out.append(measuredReads.summary(target)).append('\n');
+        out.append(closedReads()
+                ? "ingest in the background (socket counts include the readers' " + readers + " connections):\n"
+                : "ingest in the background (socket counts include the reads: one shared pool):\n");
         if (measuredReads.ok.get() == 0) {
             out.append("NO READ ANSWERED in the measured phase\n");
             return false;
@@ -173,14 +240,15 @@ public class ReadSimulation extends IngestBatchSimulation {
             return s;
         }
 
-        String summary(double target) {
+        /** @param target the load model, e.g. "target 10000 reads/s" */
+        String summary(String target) {
             long from = openedAt.get();
             long to = closedAt.get();
             double secs = from == Long.MAX_VALUE || to < from ? 0 : (to - from) / 1000.0;
             return String.format(Locale.ROOT,
-                    "reads %-8s: %.1f s, sent=%d ok=%d ko=%d -> %.0f reads/s answered (target %s reads/s)"
+                    "reads %-8s: %.1f s, sent=%d ok=%d ko=%d -> %.0f reads/s answered (%s)"
                             + "%n          peak %d reads in flight",
-                    name, secs, sent.get(), ok.get(), ko.get(), secs > 0 ? ok.get() / secs : 0.0, num(target),
+                    name, secs, sent.get(), ok.get(), ko.get(), secs > 0 ? ok.get() / secs : 0.0, target,
                     peakInFlight.get());
         }
     }

@@ -139,7 +139,7 @@ public class LedgerStore {
         private Mono<Void> loadCurrencies() {
             List<String> unknown = new ArrayList<>();
             for (LedgerEvent event : firsts.values()) {
-                String currency = currencies.get(event.campaignId());
+                String currency = known.currency(event.campaignId());
                 if (currency != null) {
                     currencies.put(event.campaignId(), currency);
                 }
