@@ -1,12 +1,28 @@
 #!/usr/bin/env bash
 # Runs one benchmark against an already running service.
-# Usage: load-tests/bench.sh batch|single|read [-Dname=value ...]   (parameters: load-tests/README.md)
+# Usage: load-tests/bench.sh batch|single|read|spectators [-Dname=value ...]   (parameters: load-tests/README.md)
 set -euo pipefail
+if [ "${1:-}" = spectators ]; then
+  # Not Gatling: a plain Netty client in its own JVM (SpectatorBench), from the test classpath.
+  shift
+  cd "$(dirname "$0")/.."
+  # One socket per spectator; the JVM also lifts its own soft limit to the hard one.
+  ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  ./mvnw -q -pl load-tests test-compile dependency:build-classpath \
+    -Dmdep.outputFile=target/spectator-classpath.txt -Dmdep.includeScope=test
+  # SPECTATOR_JAVA_OPTS: JVM options of the client (heap, GC); -D options go after them.
+  # shellcheck disable=SC2086
+  exec java ${SPECTATOR_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseParallelGC} \
+    -cp "load-tests/target/test-classes:$(cat load-tests/target/spectator-classpath.txt)" \
+    ${LEADERBOARD_INGEST_TOKEN:+-DingestToken="$LEADERBOARD_INGEST_TOKEN"} \
+    ${LEADERBOARD_ORGANIZER_TOKEN:+-DorganizerToken="$LEADERBOARD_ORGANIZER_TOKEN"} \
+    "$@" org.leaderboard.loadtest.SpectatorBench
+fi
 case "${1:-}" in
   batch)  sim=org.leaderboard.loadtest.IngestBatchSimulation ;;
   single) sim=org.leaderboard.loadtest.IngestSingleSimulation ;;
   read)   sim=org.leaderboard.loadtest.ReadSimulation ;;
-  *) echo "usage: $0 batch|single|read [-Dname=value ...]" >&2; exit 2 ;;
+  *) echo "usage: $0 batch|single|read|spectators [-Dname=value ...]" >&2; exit 2 ;;
 esac
 shift
 cd "$(dirname "$0")/.."
