@@ -121,7 +121,7 @@ class LiveApplier implements SmartLifecycle {
 
     /** Applies pages until the ledger has nothing more to give. */
     Mono<Void> drain() {
-        return applyPage().expand(full -> full ? applyPage() : Mono.empty()).then();
+        return applyPage().expand(more -> more ? applyPage() : Mono.empty()).then();
     }
 
     /**
@@ -143,16 +143,18 @@ class LiveApplier implements SmartLifecycle {
 
     /** Takes a new snapshot and, when it shows unapplied events, records it as the next page. */
     private Mono<Boolean> openPage(Progress progress) {
-        return tail.currentSnapshot().flatMap(cur -> tail.page(progress.prev(), cur, 0, 1)
-                .flatMap(first -> first.isEmpty() ? Mono.just(false)
-                        : tail.saveProgress(new Progress(progress.prev(), cur, 0, progress.batchId()))
-                                .thenReturn(true)));
+        return tail.nextSnapshot(progress.prev(), properties.pageSize())
+                .flatMap(cur -> tail.page(progress.prev(), cur, 0, 1)
+                        .flatMap(first -> first.isEmpty() ? Mono.just(false)
+                                : tail.saveProgress(new Progress(progress.prev(), cur, 0, progress.batchId()))
+                                        .thenReturn(true)));
     }
 
     private Mono<Boolean> applyEvents(Progress progress, String cur, List<TailEvent> events) {
         if (events.isEmpty()) {
+            // A step ends on its first empty page; its snapshot being clamped, rows may lie past it.
             return progress.cur() == null ? Mono.just(false)
-                    : tail.saveProgress(new Progress(cur, null, 0, progress.batchId())).thenReturn(false);
+                    : tail.saveProgress(new Progress(cur, null, 0, progress.batchId())).thenReturn(true);
         }
         long batch = progress.batchId() + 1;
         boolean full = events.size() == properties.pageSize();
@@ -172,7 +174,9 @@ class LiveApplier implements SmartLifecycle {
                         applyLag.record(Duration.between(e.recordedAt(), now));
                     }
                 }))
-                .thenReturn(full);
+                // More pages of this step, or, the step's snapshot being clamped to about a page,
+                // possibly more rows past it: drain on (an empty step ends it).
+                .thenReturn(true);
     }
 
     /**
