@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.micrometer.core.instrument.Counter;
@@ -42,6 +43,7 @@ class LiveApplier implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(LiveApplier.class);
     private static final Duration DIRECTORY_MARGIN = Duration.ofMinutes(1);
+    private static final int MAX_STEPS_PER_DRAIN = 1000;
 
     private final LedgerTail tail;
     private final LedgerStore ledger;
@@ -54,6 +56,7 @@ class LiveApplier implements SmartLifecycle {
     private final Counter appliedEvents;
     private final Counter rebuilds;
     private final AtomicReference<Mono<RebuildResult>> runningRebuild = new AtomicReference<>();
+    private final AtomicInteger rebuildsWaiting = new AtomicInteger();
     private volatile Disposable loops = Disposables.disposed();
 
     /** What a rebuild recomputed. */
@@ -119,9 +122,18 @@ class LiveApplier implements SmartLifecycle {
         return !loops.isDisposed();
     }
 
-    /** Applies pages until the ledger has nothing more to give. */
+    /**
+     * Applies pages until the ledger has nothing more to give, but yields (leaving the rest to
+     * the next wake-up) to a rebuild of this instance waiting for the progress row, and after
+     * {@link #MAX_STEPS_PER_DRAIN} transactions in a row, so that a rebuild elsewhere gets the
+     * row too: PostgreSQL does not queue a waiting locker ahead of one that finds the row free.
+     */
     Mono<Void> drain() {
-        return applyPage().expand(more -> more ? applyPage() : Mono.empty()).then();
+        AtomicInteger steps = new AtomicInteger();
+        return applyPage()
+                .expand(more -> more && rebuildsWaiting.get() == 0 && steps.incrementAndGet() < MAX_STEPS_PER_DRAIN
+                        ? applyPage() : Mono.empty())
+                .then();
     }
 
     /**
@@ -187,7 +199,9 @@ class LiveApplier implements SmartLifecycle {
         Mono<RebuildResult> run = Mono.defer(() -> {
             log.info("Rebuilding the live aggregates from the ledger: {}", reason);
             Instant started = clock.instant();
-            return tail.lockProgress(true).flatMap(progress -> tail.currentSnapshot().flatMap(snapshot -> {
+            rebuildsWaiting.incrementAndGet();
+            Mono<Progress> locked = tail.lockProgress(true).doFinally(signal -> rebuildsWaiting.decrementAndGet());
+            return locked.flatMap(progress -> tail.currentSnapshot().flatMap(snapshot -> {
                 long batch = progress.batchId() + 1;
                 return tail.campaignSums(snapshot)
                         .flatMap(sums -> state(sums, snapshot)
