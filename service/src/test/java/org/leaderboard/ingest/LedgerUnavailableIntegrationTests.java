@@ -48,7 +48,10 @@ import tools.jackson.databind.json.JsonMapper;
  * The ingest API when PostgreSQL is gone or stalls (through a {@link TcpProxy}): it answers 503
  * with Retry-After, never a false {@code accepted}, and recovers by itself when the database returns.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// The live applier is off: its own transactions through the same proxy would race the test for
+// the COMMIT after which the proxy pauses replies (ledger durability is what is tested here).
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "leaderboard.live.apply-enabled=false")
 @AutoConfigureWebTestClient
 @DirtiesContext
 class LedgerUnavailableIntegrationTests {
