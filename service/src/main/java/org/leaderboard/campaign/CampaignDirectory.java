@@ -57,6 +57,11 @@ public class CampaignDirectory {
         });
     }
 
+    /** Drops the cached details of a campaign that changed, so the next read sees the change. */
+    public void forget(String campaignId) {
+        campaigns.remove(campaignId);
+    }
+
     /** Teams saved at or after {@code since}, uncached: for the live side to catch up after a rebuild. */
     public Flux<Team> teamsUpdatedSince(Instant since) {
         return store.teamsUpdatedSince(since);

@@ -61,6 +61,8 @@ class CampaignHandler {
             return new Campaign(id, title, story, currency, goal == null ? 0 : goal, endsAt,
                     Boolean.TRUE.equals(openSignup), null, null);
         }).flatMap(store::saveCampaign)
+                .flatMap(saved -> Flux.fromStream(changes::orderedStream).concatMap(c -> c.campaignSaved(saved.value())).then()
+                        .thenReturn(saved))
                 .flatMap(saved -> respond(saved, campaignJson(saved.value())))
                 .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
     }

@@ -48,6 +48,9 @@ public class LeaderboardStore implements DisposableBean {
     /** Entries the feed keeps; a read may ask for at most this many, as for a board page. */
     public static final int MAX_LIMIT = 100;
 
+    /** The change notice of a campaign's own details; streams then re-read them, uncached. */
+    public static final String CAMPAIGN_NOTICE = "campaign";
+
     static final String MARKER_KEY = "lb:epoch";
 
     /** A trend bucket is needed for 60 minutes from its minute; one more is slack for clock skew. */
@@ -125,6 +128,14 @@ public class LeaderboardStore implements DisposableBean {
     public Mono<Void> putFundraiser(String campaignId, String fundraiserId, String displayName, String teamId) {
         return run(putFundraiserScript, campaignId, List.of(fundraiserId, displayName, teamId == null ? "" : teamId))
                 .then();
+    }
+
+    /**
+     * Tells every instance's live streams that the campaign changed outside Redis (its title or
+     * goal, in PostgreSQL), on the channel the scripts publish on; the message names what changed.
+     */
+    public Mono<Void> publishChange(String campaignId, String what) {
+        return connected.then(redis.convertAndSend(changeChannel(campaignId), what)).then();
     }
 
     /** Records a team's name; a new team shows with 0. Idempotent. */

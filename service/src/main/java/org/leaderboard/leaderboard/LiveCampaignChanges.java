@@ -1,5 +1,6 @@
 package org.leaderboard.leaderboard;
 
+import org.leaderboard.campaign.Campaign;
 import org.leaderboard.campaign.CampaignChanges;
 import org.leaderboard.campaign.Fundraiser;
 import org.leaderboard.campaign.Team;
@@ -25,6 +26,18 @@ class LiveCampaignChanges implements CampaignChanges {
     LiveCampaignChanges(LeaderboardStore store, LiveApplier applier) {
         this.store = store;
         this.applier = applier;
+    }
+
+    /**
+     * A campaign's details live in PostgreSQL only, so nothing in Redis needs rebuilding; the
+     * notice makes open streams show a new goal at once (a lost one shows at the next refresh).
+     */
+    @Override
+    public Mono<Void> campaignSaved(Campaign campaign) {
+        return store.publishChange(campaign.id(), LeaderboardStore.CAMPAIGN_NOTICE).onErrorResume(error -> {
+            log.warn("Could not tell live streams that campaign '{}' changed: {}", campaign.id(), error.toString());
+            return Mono.empty();
+        });
     }
 
     @Override

@@ -141,6 +141,9 @@ class LiveStreams implements SmartLifecycle {
                         .doBeforeRetry(signal -> logFailure("Listening to changes of campaign '"
                                 + stream.campaignId + "' failed, retrying", signal.failure())))
                 .subscribe(notice -> {
+                    if (LeaderboardStore.CAMPAIGN_NOTICE.equals(notice)) {
+                        directory.forget(stream.campaignId);
+                    }
                     stream.changed();
                     readIfDue(stream, System.nanoTime());
                 }));

@@ -68,6 +68,16 @@ class LiveStreamCrossInstanceIntegrationTests {
                         && m.leaderboards().containsKey("fundraisers"));
                 assertThat(renamed.leaderboards().get("fundraisers").get(0)).containsEntry("name", "Ana the Swift");
 
+                // A new goal lives in PostgreSQL only: B learns of it from A's notice, not from a
+                // refresh (1 h here), and past its own one-second directory cache.
+                organizer(httpA, "/api/campaigns/lx-relay", """
+                        {"title":"Relay","currency":"EUR","goalMinor":750000}""", 200);
+                long raised = System.nanoTime();
+                Received newGoal = onB.await(PATIENCE, m -> m.total("goalMinor") == 750000);
+                assertThat(Duration.ofNanos(newGoal.atNanos() - raised)).as("new goal saved on A, seen on B")
+                        .isLessThan(Duration.ofSeconds(1));
+                assertThat(newGoal.total("raisedMinor")).isEqualTo(6000);
+
                 List<Received> all = onB.all();
                 for (int i = 1; i < all.size(); i++) {
                     assertThat(all.get(i).seq()).as("gap-free on B").isEqualTo(all.get(i - 1).seq() + 1);
