@@ -28,6 +28,8 @@ import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
 import org.springframework.stereotype.Component;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -81,6 +83,8 @@ public class LeaderboardStore implements DisposableBean {
     private final Mono<ReactiveRedisMessageListenerContainer> listener;
     private volatile ReactiveRedisMessageListenerContainer createdListener;
 
+    /** The read API's reads, shared among concurrent requests; every write here forgets its campaign's. */
+    private final SharedReads reads;
     private final RedisScript<Long> applyScript = script("apply", Long.class);
     private final RedisScript<Long> putFundraiserScript = script("put-fundraiser", Long.class);
     private final RedisScript<Long> putTeamScript = script("put-team", Long.class);
@@ -94,8 +98,9 @@ public class LeaderboardStore implements DisposableBean {
     private final RedisScript<Long> writeChunkScript = script("write-chunk", Long.class);
     private final RedisScript<Long> flipScript = script("flip-generation", Long.class);
 
-    LeaderboardStore(ReactiveStringRedisTemplate redis) {
+    LeaderboardStore(ReactiveStringRedisTemplate redis, ReadProperties readProperties, MeterRegistry registry) {
         this.redis = redis;
+        this.reads = new SharedReads(readProperties.maxAge(), System::nanoTime, registry);
         this.connected = Mono.fromCallable(() -> redis.getConnectionFactory().getReactiveConnection())
                 .flatMap(ReactiveRedisConnection::closeLater)
                 .subscribeOn(Schedulers.boundedElastic())
@@ -118,6 +123,7 @@ public class LeaderboardStore implements DisposableBean {
      */
     public Mono<Boolean> apply(String campaignId, long batchId, List<LiveEvent> events) {
         return Mono.defer(() -> run(applyScript, campaignId, new Fold(campaignId, batchId, events).args()))
+                .doOnTerminate(() -> reads.forget(campaignId))
                 .map(applied -> applied == 1L);
     }
 
@@ -127,6 +133,7 @@ public class LeaderboardStore implements DisposableBean {
      */
     public Mono<Void> putFundraiser(String campaignId, String fundraiserId, String displayName, String teamId) {
         return run(putFundraiserScript, campaignId, List.of(fundraiserId, displayName, teamId == null ? "" : teamId))
+                .doOnTerminate(() -> reads.forget(campaignId))
                 .then();
     }
 
@@ -140,12 +147,14 @@ public class LeaderboardStore implements DisposableBean {
 
     /** Records a team's name; a new team shows with 0. Idempotent. */
     public Mono<Void> putTeam(String campaignId, String teamId, String name) {
-        return run(putTeamScript, campaignId, List.of(teamId, name)).then();
+        return run(putTeamScript, campaignId, List.of(teamId, name)).doOnTerminate(() -> reads.forget(campaignId))
+                .then();
     }
 
     /** The campaign's totals; zeros and no {@code updatedAt} before anything was applied. */
     public Mono<Totals> totals(String campaignId) {
-        return list(totalsScript, campaignId, List.of()).map(LeaderboardStore::totals);
+        return reads.read(campaignId, "totals",
+                () -> list(totalsScript, campaignId, List.of()).map(LeaderboardStore::totals));
     }
 
     private static Totals totals(List<?> reply) {
@@ -162,7 +171,11 @@ public class LeaderboardStore implements DisposableBean {
             return Mono.error(new IllegalArgumentException(
                     "offset must be >= 0 and limit 1.." + MAX_LIMIT + ", got " + offset + " and " + limit));
         }
-        return list(boardScript, campaignId, boardArgs(board, offset, limit, now)).map(LeaderboardStore::entries);
+        // The arguments name the page and the minute the trending window ends in: a read shared
+        // within max-age is one of the same window.
+        List<String> args = boardArgs(board, offset, limit, now);
+        return reads.read(campaignId, "board:" + String.join(":", args),
+                () -> list(boardScript, campaignId, args).map(LeaderboardStore::entries));
     }
 
     /** A board script's reply: its size, then rank, id, score, name per entry. */
@@ -182,6 +195,10 @@ public class LeaderboardStore implements DisposableBean {
 
     /** Where the fundraiser stands on the fundraisers board; empty when it is not on it. */
     public Mono<Standing> standing(String campaignId, String fundraiserId) {
+        return reads.read(campaignId, "standing:" + fundraiserId, () -> standingFromRedis(campaignId, fundraiserId));
+    }
+
+    private Mono<Standing> standingFromRedis(String campaignId, String fundraiserId) {
         return list(standingScript, campaignId, List.of(fundraiserId)).filter(reply -> !reply.isEmpty())
                 .map(reply -> {
                     long raised = score(reply.get(0));
@@ -246,8 +263,8 @@ public class LeaderboardStore implements DisposableBean {
         if (limit < 1 || limit > MAX_LIMIT) {
             return Mono.error(new IllegalArgumentException("limit must be 1.." + MAX_LIMIT + ", got " + limit));
         }
-        return list(feedScript, campaignId, List.of(Integer.toString(limit)))
-                .map(reply -> reply.stream().map(entry -> readFeedEntry((String) entry)).toList());
+        return reads.read(campaignId, "feed:" + limit, () -> list(feedScript, campaignId,
+                List.of(Integer.toString(limit))).map(reply -> reply.stream().map(entry -> readFeedEntry((String) entry)).toList()));
     }
 
     /**
@@ -265,7 +282,8 @@ public class LeaderboardStore implements DisposableBean {
         }
         return Mono.fromCallable(() -> new Build(state, batchId))
                 .flatMap(build -> run(allocateScript, campaignId, List.of())
-                        .flatMap(generation -> writeAndSwap(campaignId, generation, build)));
+                        .flatMap(generation -> writeAndSwap(campaignId, generation, build)))
+                .doOnTerminate(() -> reads.forget(campaignId));
     }
 
     private Mono<Boolean> writeAndSwap(String campaignId, long generation, Build build) {
@@ -420,7 +438,8 @@ public class LeaderboardStore implements DisposableBean {
         private final Map<String, Long> raisedBy = new LinkedHashMap<>();
         private final Map<String, Long> sharesBy = new LinkedHashMap<>();
         private final Map<Long, Map<String, Long>> trend = new TreeMap<>();
-        private final Deque<String> feed = new ArrayDeque<>();
+        /** The newest donations, serialized only in {@link #args()}: a large page keeps 100 of many. */
+        private final Deque<FeedEntry> feed = new ArrayDeque<>();
 
         Fold(String campaignId, long batchId, List<LiveEvent> events) {
             if (batchId < 0) {
@@ -448,8 +467,8 @@ public class LeaderboardStore implements DisposableBean {
                         raisedBy.merge(fundraiser, amount, Math::addExact);
                         inTrend(event, amount);
                     }
-                    feed.addLast(feedJson(new FeedEntry(event.eventId(), event.anonymous() ? null : event.donorName(),
-                            amount, event.message(), fundraiser, event.occurredAt())));
+                    feed.addLast(new FeedEntry(event.eventId(), event.anonymous() ? null : event.donorName(),
+                            amount, event.message(), fundraiser, event.occurredAt()));
                     if (feed.size() > MAX_LIMIT) {
                         feed.removeFirst();
                     }
@@ -495,7 +514,9 @@ public class LeaderboardStore implements DisposableBean {
                 addDeltas(args, deltas);
             });
             args.add(Integer.toString(feed.size()));
-            args.addAll(feed);
+            for (FeedEntry entry : feed) {
+                args.add(feedJson(entry));
+            }
             return args;
         }
 

@@ -18,7 +18,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("leaderboard.live")
 record LiveProperties(
         @DefaultValue("100ms") Duration applyInterval,
-        @DefaultValue("5000") int pageSize,
+        @DefaultValue("50000") int pageSize,
         @DefaultValue("8") int applyConcurrency,
         @DefaultValue("1s") Duration markerCheckInterval,
         @DefaultValue("true") boolean applyEnabled) {

@@ -13,13 +13,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisReactiveAutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -47,13 +50,22 @@ class LeaderboardStoreIntegrationTests {
 
     @Configuration(proxyBeanMethods = false)
     @ImportAutoConfiguration({ DataRedisAutoConfiguration.class, DataRedisReactiveAutoConfiguration.class })
+    @EnableConfigurationProperties(ReadProperties.class)
     @Import(LeaderboardStore.class)
     static class RedisOnly {
+
+        @Bean
+        SimpleMeterRegistry meterRegistry() {
+            return new SimpleMeterRegistry();
+        }
     }
 
     @DynamicPropertySource
     static void redis(DynamicPropertyRegistry registry) {
         registry.add("spring.data.redis.database", () -> 9);
+        // Every test here FLUSHDBs behind the store's back and reads the same campaign at once:
+        // shared reads (SharedReadsTests, ReadSharingIntegrationTests) would hide that for 50 ms.
+        registry.add("leaderboard.read.max-age", () -> "0s");
     }
 
     @Autowired
@@ -381,7 +393,8 @@ class LeaderboardStoreIntegrationTests {
         cold.afterPropertiesSet();
         cold.start();
         try {
-            LeaderboardStore store = new LeaderboardStore(new ReactiveStringRedisTemplate(cold));
+            LeaderboardStore store = new LeaderboardStore(new ReactiveStringRedisTemplate(cold),
+                    new ReadProperties(Duration.ZERO), new SimpleMeterRegistry());
             Mono.delay(Duration.ofMillis(1)).flatMap(tick -> store.totals(C)).as(StepVerifier::create)
                     .expectNext(Totals.NONE).verifyComplete();
         }

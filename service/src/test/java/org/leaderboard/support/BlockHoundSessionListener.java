@@ -29,12 +29,22 @@ public class BlockHoundSessionListener implements LauncherSessionListener {
                 .allowBlockingCallsInside(
                         "org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory$SharedConnection",
                         "getConnection")
+                // The same for the reactive connection: every command asks the factory for it under
+                // a lock; two threads asking at once make one park for that field read.
+                .allowBlockingCallsInside("org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory",
+                        "getOrCreateSharedReactiveConnection")
                 // Netty's own adaptive buffer allocator takes a StampedLock for a few field writes
                 // when two event loops grow or return a shared magazine at the same moment: a
                 // brief lock inside Netty, seen here under load, never an I/O wait.
                 .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup",
                         "tryExpandMagazines")
                 .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
+                // Lettuce 7 counts a connection's writers under a ReentrantLock held for one
+                // increment; two threads sending on the shared connection at once make one park
+                // for that long. Throwing there is worse than a false alarm: JDK 17's lock does not
+                // dequeue a waiter whose park threw, so later writers that queue behind it can wait
+                // for good (the likely cause of the 30 s stuck requests once seen with large pages).
+                .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
                 .blockingMethodCallback(method -> {
                     BlockingOperationError error = new BlockingOperationError(method);
                     System.err.println("BLOCKHOUND: blocking call on " + Thread.currentThread().getName());
