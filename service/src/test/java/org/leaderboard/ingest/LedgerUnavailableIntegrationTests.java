@@ -49,7 +49,7 @@ import tools.jackson.databind.json.JsonMapper;
  * with Retry-After, never a false {@code accepted}, and recovers by itself when the database returns.
  */
 // The live applier is off: its own transactions through the same proxy would race the test for
-// the COMMIT after which the proxy pauses replies (ledger durability is what is tested here).
+// the request after which the proxy pauses replies (ledger durability is what is tested here).
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "leaderboard.live.apply-enabled=false")
 @AutoConfigureWebTestClient
@@ -201,7 +201,9 @@ class LedgerUnavailableIntegrationTests {
 
     @Test
     void lostCommitAcknowledgementAnswers503AndARetryAnswersDuplicate() throws SQLException {
-        proxy.pauseRepliesAfter("COMMIT");
+        // A donation is written by one INSERT that commits by itself: the request that carries its
+        // id is the one whose answer gets lost.
+        proxy.pauseRepliesAfter("lost-ack-1");
         post("/api/events", donation("lost-ack-1", 1200))
                 .expectStatus().isEqualTo(503)
                 .expectHeader().exists("Retry-After")
@@ -211,6 +213,23 @@ class LedgerUnavailableIntegrationTests {
         proxy.resume();
         awaitAccepting();
         post("/api/events", donation("lost-ack-1", 1200)).expectStatus().isOk()
+                .expectBody().jsonPath("$.status").isEqualTo("duplicate");
+    }
+
+    @Test
+    void lostCommitAcknowledgementOfARefundAnswers503AndARetryAnswersDuplicate() throws SQLException {
+        post("/api/events", donation("lost-ack-gift", 5000)).expectStatus().isAccepted();
+        // A refund is written in a transaction (it locks its donation): its COMMIT is what gets lost.
+        proxy.pauseRepliesAfter("COMMIT");
+        post("/api/events", refund("lost-ack-refund", "lost-ack-gift", 2000))
+                .expectStatus().isEqualTo(503)
+                .expectHeader().exists("Retry-After")
+                .expectBody().jsonPath("$.type").isEqualTo("/problems/unavailable");
+        assertThat(ledgerCounts(List.of("lost-ack-refund"))).as("PostgreSQL committed the refund; only its reply "
+                + "was lost").containsExactlyEntriesOf(Map.of("lost-ack-refund", 1));
+        proxy.resume();
+        awaitAccepting();
+        post("/api/events", refund("lost-ack-refund", "lost-ack-gift", 2000)).expectStatus().isOk()
                 .expectBody().jsonPath("$.status").isEqualTo("duplicate");
     }
 
@@ -269,6 +288,12 @@ class LedgerUnavailableIntegrationTests {
         return """
                 {"type":"donation","eventId":"%s","campaignId":"night-run","fundraiserId":"alice",\
                 "amountMinor":%d,"currency":"EUR"}""".formatted(id, amountMinor);
+    }
+
+    private static String refund(String id, String donationId, long amountMinor) {
+        return """
+                {"type":"refund","eventId":"%s","campaignId":"night-run","donationEventId":"%s",\
+                "amountMinor":%d}""".formatted(id, donationId, amountMinor);
     }
 
     private static String share(String id) {
