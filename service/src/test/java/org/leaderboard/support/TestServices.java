@@ -45,6 +45,11 @@ public final class TestServices {
                 "postgres", "");
     }
 
+    /** Drops and recreates database {@code name}, empty (no migrations). */
+    public static void freshDatabase(String name) {
+        recreateDatabase(name);
+    }
+
     private static void recreateDatabase(String name) {
         try (Connection connection = jdbc("postgres"); Statement statement = connection.createStatement()) {
             statement.execute("drop database if exists \"" + name + "\" with (force)");
