@@ -1,6 +1,7 @@
 package org.leaderboard.leaderboard;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,14 +19,18 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The public read API: a campaign with its totals, the boards, a fundraiser's standing and the
  * feed. Figures come from Redis in one atomic script call each; names and goals from the
- * campaign directory (PostgreSQL behind a short cache).
+ * campaign directory (PostgreSQL behind a short cache). Identical requests share one rendered
+ * answer for as long as they share the figures it shows (see {@link LeaderboardStore#shared}).
  */
 @Component
 class LeaderboardHandler {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final LeaderboardStore store;
     private final CampaignDirectory directory;
@@ -39,18 +44,19 @@ class LeaderboardHandler {
 
     Mono<ServerResponse> campaign(ServerRequest request) {
         return campaignOr404(request)
-                .flatMap(c -> store.totals(c.id()).map(totals -> {
+                .flatMap(c -> store.shared(c.id(), "render:campaign", () -> store.totals(c.id()).map(totals -> {
                     Map<String, Object> json = directory.campaignJson(c);
                     json.put("totals", ReadJson.totals(c, totals));
-                    return json;
-                }))
+                    return render(json);
+                })))
                 .flatMap(LeaderboardHandler::ok)
                 .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
     }
 
     Mono<ServerResponse> totals(ServerRequest request) {
         return campaignOr404(request)
-                .flatMap(c -> store.totals(c.id()).map(totals -> ReadJson.totals(c, totals)))
+                .flatMap(c -> store.shared(c.id(), "render:totals",
+                        () -> store.totals(c.id()).map(totals -> render(ReadJson.totals(c, totals)))))
                 .flatMap(LeaderboardHandler::ok)
                 .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
     }
@@ -70,14 +76,18 @@ class LeaderboardHandler {
         catch (ApiProblem problem) {
             return ProblemResponses.render(problem, request);
         }
+        Instant now = clock.instant();
+        // The page and the minute the trending window ends in name the rendering.
+        String key = "render:board:" + board.wire() + ":" + page[1] + ":" + page[0] + ":"
+                + Math.floorDiv(now.getEpochSecond(), 60);
         return campaignOr404(request)
-                .flatMap(c -> store.board(c.id(), board, page[1], page[0], clock.instant()))
-                .map(entries -> {
-                    Map<String, Object> json = new LinkedHashMap<>();
-                    json.put("board", board.wire());
-                    json.put("entries", entries.stream().map(ReadJson::entry).toList());
-                    return json;
-                })
+                .flatMap(c -> store.shared(c.id(), key, () -> store.board(c.id(), board, page[1], page[0], now)
+                        .map(entries -> {
+                            Map<String, Object> json = new LinkedHashMap<>();
+                            json.put("board", board.wire());
+                            json.put("entries", entries.stream().map(ReadJson::entry).toList());
+                            return render(json);
+                        })))
                 .flatMap(LeaderboardHandler::ok)
                 .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
     }
@@ -89,10 +99,11 @@ class LeaderboardHandler {
                 .flatMap(c -> directory.fundraiser(campaignId, fundraiserId))
                 .switchIfEmpty(Mono.error(() -> ApiProblem.notFound("Fundraiser '" + fundraiserId
                         + "' does not exist in campaign '" + campaignId + "'")))
-                .flatMap(f -> store.standing(campaignId, fundraiserId)
-                        .map(Optional::of)
-                        .defaultIfEmpty(Optional.empty())
-                        .map(standing -> fundraiserJson(f, standing.orElse(null))))
+                .flatMap(f -> store.shared(campaignId, "render:fundraiser:" + fundraiserId,
+                        () -> store.standing(campaignId, fundraiserId)
+                                .map(Optional::of)
+                                .defaultIfEmpty(Optional.empty())
+                                .map(standing -> render(fundraiserJson(f, standing.orElse(null))))))
                 .flatMap(LeaderboardHandler::ok)
                 .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
     }
@@ -106,8 +117,8 @@ class LeaderboardHandler {
             return ProblemResponses.render(problem, request);
         }
         return campaignOr404(request)
-                .flatMap(c -> store.feed(c.id(), limit))
-                .map(entries -> Map.of("entries", entries.stream().map(ReadJson::feed).toList()))
+                .flatMap(c -> store.shared(c.id(), "render:feed:" + limit, () -> store.feed(c.id(), limit)
+                        .map(entries -> render(Map.of("entries", entries.stream().map(ReadJson::feed).toList())))))
                 .flatMap(LeaderboardHandler::ok)
                 .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
     }
@@ -154,6 +165,10 @@ class LeaderboardHandler {
             json.put("ahead", a);
         }
         return json;
+    }
+
+    private static byte[] render(Object json) {
+        return JSON.writeValueAsBytes(json);
     }
 
     private static Mono<ServerResponse> ok(Object body) {

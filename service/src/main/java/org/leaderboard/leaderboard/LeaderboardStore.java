@@ -13,6 +13,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -142,13 +143,27 @@ public class LeaderboardStore implements DisposableBean {
      * goal, in PostgreSQL), on the channel the scripts publish on; the message names what changed.
      */
     public Mono<Void> publishChange(String campaignId, String what) {
-        return connected.then(redis.convertAndSend(changeChannel(campaignId), what)).then();
+        return connected.then(redis.convertAndSend(changeChannel(campaignId), what))
+                .doOnTerminate(() -> reads.forget(campaignId)).then();
     }
 
     /** Records a team's name; a new team shows with 0. Idempotent. */
     public Mono<Void> putTeam(String campaignId, String teamId, String name) {
         return run(putTeamScript, campaignId, List.of(teamId, name)).doOnTerminate(() -> reads.forget(campaignId))
                 .then();
+    }
+
+    /**
+     * What {@code read} answers for the campaign, shared among concurrent requests exactly as the
+     * figures are (at most {@code leaderboard.read.max-age} old, forgotten on every write this
+     * instance makes to the campaign): for a rendered answer built from them, so that a surge of
+     * identical requests also shares the work of rendering. {@code key} starts with "render:".
+     */
+    public <T> Mono<T> shared(String campaignId, String key, Supplier<Mono<T>> read) {
+        if (!key.startsWith("render:")) {
+            throw new IllegalArgumentException("A shared rendering's key starts with render:, got " + key);
+        }
+        return reads.render(campaignId, key, read);
     }
 
     /** The campaign's totals; zeros and no {@code updatedAt} before anything was applied. */

@@ -46,16 +46,30 @@ final class SharedReads {
         this.fromRedis = Counter.builder("leaderboard.reads").tag("source", "redis")
                 .description("Read API figures read from Redis").register(registry);
         this.shared = Counter.builder("leaderboard.reads").tag("source", "shared")
-                .description("Read API figures answered by a read of the same figures that another request started")
+                .description("Read API requests answered by a read (or a rendering) of the same figures that another request started")
                 .register(registry);
     }
 
     /** The figures under {@code key} of the campaign, read by {@code read} or shared with a recent read of them. */
-    @SuppressWarnings("unchecked")
     <T> Mono<T> read(String campaignId, String key, Supplier<Mono<T>> read) {
+        return share(campaignId, key, read, true);
+    }
+
+    /**
+     * An answer rendered from the campaign's figures, shared like them and forgotten with them.
+     * Rendering it is not a read of Redis (the figures it reads are counted when they are).
+     */
+    <T> Mono<T> render(String campaignId, String key, Supplier<Mono<T>> render) {
+        return share(campaignId, key, render, false);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> Mono<T> share(String campaignId, String key, Supplier<Mono<T>> read, boolean readsRedis) {
         if (maxAgeNanos == 0) {
             return Mono.defer(() -> {
-                fromRedis.increment();
+                if (readsRedis) {
+                    fromRedis.increment();
+                }
                 return read.get();
             });
         }
@@ -71,7 +85,7 @@ final class SharedReads {
                 // compute: of requests racing past a stale read, one starts the next and the others join it.
                 Shared<?> stale = hit;
                 hit = reads.compute(key, (k, current) -> current != null && current != stale
-                        && now - current.startedAt() < maxAgeNanos ? current : started(read, now));
+                        && now - current.startedAt() < maxAgeNanos ? current : started(read, now, readsRedis));
                 if (hit.startedAt() == now) {
                     return (Mono<T>) hit.read();
                 }
@@ -81,10 +95,11 @@ final class SharedReads {
         });
     }
 
-    private <T> Shared<T> started(Supplier<Mono<T>> read, long now) {
+    private <T> Shared<T> started(Supplier<Mono<T>> read, long now, boolean readsRedis) {
         // An answer (or its absence) is shared; an error only with the requests already waiting for it.
-        return new Shared<>(Mono.defer(read).doOnSubscribe(subscription -> fromRedis.increment())
-                .cache(value -> FOREVER, error -> Duration.ZERO, () -> FOREVER), now);
+        Mono<T> first = readsRedis ? Mono.defer(read).doOnSubscribe(subscription -> fromRedis.increment())
+                : Mono.defer(read);
+        return new Shared<>(first.cache(value -> FOREVER, error -> Duration.ZERO, () -> FOREVER), now);
     }
 
     /** Forgets the campaign's reads: the next request for any of its figures reads Redis. */
