@@ -2,9 +2,9 @@
 -- fixed rate on ONE connection (-t1 -c1), paced by delay(): batch i leaves at start + i * interval,
 -- or at once if the previous answer came late, so the rate holds while answers take < interval.
 -- Arguments: prefix= campaign= fundraisers= batch= interval= (ms) deadline= (epoch ms).
-local lib = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "lib.lua")
+local lib = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "") .. "lib.lua")
 
-local prefix, campaign, fundraisers, batch, interval, deadline, headers
+local prefix, campaign, fundraisers, batch, interval, deadline, head
 local n, due = 0, nil
 local ids, amounts = {}, {}
 
@@ -13,8 +13,8 @@ function init(args)
   prefix = a.prefix .. tid .. "-"
   campaign, fundraisers, deadline = a.campaign, tonumber(a.fundraisers), tonumber(a.deadline)
   batch, interval = tonumber(a.batch), tonumber(a.interval)
-  headers = { ["Content-Type"] = "application/json", ["Accept"] = "application/json",
-              ["Authorization"] = "Bearer " .. (os.getenv("LEADERBOARD_INGEST_TOKEN") or "") }
+  head = lib.head("POST", "/api/events/batch", { ["Content-Type"] = "application/json",
+      ["Accept"] = "application/json", ["Authorization"] = "Bearer " .. (os.getenv("LEADERBOARD_INGEST_TOKEN") or "") })
 end
 
 -- Called by wrk before each request: milliseconds to wait.
@@ -35,7 +35,7 @@ function request()
     events[i] = lib.donation(ids[i], campaign, n % fundraisers, amounts[i])
   end
   lib.sent(batch)
-  return wrk.format("POST", "/api/events/batch", headers, "[" .. table.concat(events, ",") .. "]")
+  return lib.withBody(head, "[" .. table.concat(events, ",") .. "]")
 end
 
 -- 200 {"results":[{"eventId":…,"status":…,"problem"?},…]} in input order: result i must name

@@ -2,16 +2,18 @@
 -- fundraisers board and a random fundraiser's standing (its rank), as ReadSimulation's closed
 -- model (-Dreaders) does; one connection per thread (lib.lua says why).
 -- Arguments: campaign= fundraisers= deadline= (epoch ms: nothing is sent after it).
-local lib = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "lib.lua")
+local lib = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "") .. "lib.lua")
 
 local board, standing, fundraisers, deadline
-local headers = { ["Accept"] = "application/json" }
 local k = 0
 
 function init(args)
   local a = lib.args(args)
-  board = "/api/campaigns/" .. a.campaign .. "/leaderboards/fundraisers?limit=10&offset=0"
-  standing = "/api/campaigns/" .. a.campaign .. "/fundraisers/f-"
+  local accept = { ["Accept"] = "application/json" }
+  board = lib.head("GET", "/api/campaigns/" .. a.campaign .. "/leaderboards/fundraisers?limit=10&offset=0",
+      accept) .. "\r\n"
+  -- A standing's request in two halves, the fundraiser id goes between them.
+  standing = { "GET /api/campaigns/" .. a.campaign .. "/fundraisers/f-", " HTTP/1.1\r\n" .. lib.headers(accept) .. "\r\n" }
   fundraisers, deadline = tonumber(a.fundraisers), tonumber(a.deadline)
   math.randomseed(tid * 7919 + 1) -- every Lua state starts with the same seed otherwise
 end
@@ -21,8 +23,8 @@ function request()
   if verification then return verification end
   k = k + 1
   lib.sent(0)
-  if k % 2 == 1 then return wrk.format("GET", board, headers) end
-  return wrk.format("GET", standing .. math.random(0, fundraisers - 1), headers)
+  if k % 2 == 1 then return board end
+  return standing[1] .. math.random(0, fundraisers - 1) .. standing[2]
 end
 
 function response(status)

@@ -2,9 +2,9 @@
 -- soon as the answer is in), one connection per thread (lib.lua says why).
 -- Arguments: prefix= campaign= fundraisers= deadline= (epoch ms: nothing is sent after it).
 -- The ingest token comes from the environment (LEADERBOARD_INGEST_TOKEN), not the command line.
-local lib = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "lib.lua")
+local lib = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "") .. "lib.lua")
 
-local prefix, campaign, fundraisers, deadline, headers
+local prefix, campaign, fundraisers, deadline, head
 local n, id, amount = 0, nil, nil
 
 function init(args)
@@ -12,8 +12,8 @@ function init(args)
   -- <prefix><thread>-<n>: unique per run (the prefix holds the run id) and per thread.
   prefix = a.prefix .. tid .. "-"
   campaign, fundraisers, deadline = a.campaign, tonumber(a.fundraisers), tonumber(a.deadline)
-  headers = { ["Content-Type"] = "application/json", ["Accept"] = "application/json",
-              ["Authorization"] = "Bearer " .. (os.getenv("LEADERBOARD_INGEST_TOKEN") or "") }
+  head = lib.head("POST", "/api/events", { ["Content-Type"] = "application/json", ["Accept"] = "application/json",
+      ["Authorization"] = "Bearer " .. (os.getenv("LEADERBOARD_INGEST_TOKEN") or "") })
 end
 
 -- Built anew for every request: wrk would otherwise send one request object again and again.
@@ -24,7 +24,7 @@ function request()
   id, amount = prefix .. n, lib.amount(tid, n)
   lib.sent(1)
   -- (tid + n) spreads the threads' events over all the fundraisers.
-  return wrk.format("POST", "/api/events", headers, lib.donation(id, campaign, (tid + n) % fundraisers, amount))
+  return lib.withBody(head, lib.donation(id, campaign, (tid + n) % fundraisers, amount))
 end
 
 -- 202 {"eventId":…,"status":"accepted"} or 200 …"duplicate"; the answer must name the event just
