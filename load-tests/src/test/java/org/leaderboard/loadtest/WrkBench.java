@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code single}: {@code connections} (default 64) closed-loop connections posting one
  *       donation per {@code POST /api/events}, a warm-up run (ids {@code warm-<runId>-…}) and then a
  *       measured run (ids {@code <runId>-…}), as {@link IngestSingleSimulation}.
- *   <li>{@code read}: {@code connections} closed-loop readers (top-10 board, then a fundraiser's
+ *   <li>{@code read}: {@code readers} (default 64) closed-loop readers (top-10 board, then a fundraiser's
  *       standing, as {@link ReadSimulation} with {@code -Dreaders}) while one connection posts
  *       {@code eventsPerSecond} donations in batches of {@code batchSize} to {@code /api/events/batch}.
  * </ul>
@@ -46,6 +46,8 @@ public final class WrkBench {
     private final String campaignId = System.getProperty("campaignId", "bench-wrk-" + startedAt);
     private final int fundraisers = Integer.getInteger("fundraisers", 50);
     private final int connections = Integer.getInteger("connections", 64);
+    /** wrk-read's readers (the same name as ReadSimulation's closed model), one connection each. */
+    private final int readers = Integer.getInteger("readers", 64);
     private final int warmupSeconds = Integer.getInteger("warmupSeconds", 30);
     private final int durationSeconds = Integer.getInteger("durationSeconds", 60);
     /** How long past its deadline a wrk run may take for its last answers before it is cut off. */
@@ -88,8 +90,9 @@ public final class WrkBench {
         IngestSimulation.require(!ingestToken.isBlank(), "no ingest token: set LEADERBOARD_INGEST_TOKEN or -DingestToken");
         IngestSimulation.require(!organizerToken.isBlank(),
                 "no organizer token: set LEADERBOARD_ORGANIZER_TOKEN or -DorganizerToken");
-        IngestSimulation.require(connections > 0 && durationSeconds > 0 && warmupSeconds >= 0 && fundraisers > 0,
-                "connections, durationSeconds and fundraisers must be > 0, warmupSeconds >= 0");
+        IngestSimulation.require(connections > 0 && readers > 0 && durationSeconds > 0 && warmupSeconds >= 0
+                        && fundraisers > 0,
+                "connections, readers, durationSeconds and fundraisers must be > 0, warmupSeconds >= 0");
         IngestSimulation.require(eventsPerSecond > 0 && batchSize > 0 && batchSize <= 1000,
                 "eventsPerSecond must be > 0 and batchSize 1..1000");
         Files.createDirectories(logs);
@@ -108,7 +111,7 @@ public final class WrkBench {
         String load = mode.equals("single")
                 ? "connections=" + connections + " (closed loop, one donation per POST /api/events)"
                 : String.format(Locale.ROOT, "readers=%d (closed loop: top-10 fundraisers, then a fundraiser's standing)"
-                        + " eventsPerSecond=%s in batches of %d (one connection)", connections,
+                        + " eventsPerSecond=%s in batches of %d (one connection)", readers,
                         IngestSimulation.num(eventsPerSecond), batchSize);
         System.out.printf("%nBENCH WrkBench %s run=%s campaign=%s fundraisers=%d %s warmup=%ds duration=%ds"
                         + " servicePid=%s (wrk logs in %s)%n%n", mode, runId, campaignId, fundraisers, load,
@@ -154,11 +157,11 @@ public final class WrkBench {
                     "interval=" + (batchSize * 1000.0 / eventsPerSecond));
             Result warm = null;
             if (warmupSeconds > 0) {
-                warm = new Wrk("reads-warm-up", "read.lua", connections, end - durationSeconds * 1000L).await();
+                warm = new Wrk("reads-warm-up", "read.lua", readers, end - durationSeconds * 1000L).await();
             }
             progress("measured reads until the ingest's end");
             Cpu cpu = new Cpu(List.of(ingest.process.pid()));
-            Result reads = new Wrk("reads-measured", "read.lua", connections, end).await();
+            Result reads = new Wrk("reads-measured", "read.lua", readers, end).await();
             String cpuLine = cpu.line(List.of(ingest.process.pid()));
             Result batches = ingest.await();
             if (warm != null) out.append(readSummary(warm)).append('\n');
@@ -236,7 +239,7 @@ public final class WrkBench {
                 "reads %-8s: %.1f s, sent=%d ok=%d non-200=%d unanswered=%d -> %.0f reads/s answered 200 (%d readers)"
                         + "%n          %s%n          %s",
                 r.phase.replace("reads-", ""), secs, r.l("requests"), r.l("ok"), r.l("answered") - r.l("ok"),
-                r.l("requests") - r.l("answered"), secs > 0 ? r.l("ok") / secs : 0.0, connections,
+                r.l("requests") - r.l("answered"), secs > 0 ? r.l("ok") / secs : 0.0, readers,
                 r.answers("200"), r.latency());
     }
 
