@@ -1,7 +1,27 @@
 #!/usr/bin/env bash
 # Runs one benchmark against an already running service.
-# Usage: load-tests/bench.sh batch|single|read|spectators [-Dname=value ...]   (parameters: load-tests/README.md)
+# Usage: load-tests/bench.sh batch|single|read|spectators|wrk-single|wrk-read [-Dname=value ...]
+#        (parameters: load-tests/README.md)
 set -euo pipefail
+case "${1:-}" in
+  wrk-single|wrk-read)
+    # wrk makes the requests (load-tests/wrk/*.lua); a small JVM (WrkBench) sets the campaign up,
+    # starts wrk and runs the ledger and API checks. wrk comes from Debian: apt-get install -y wrk
+    mode=${1#wrk-}
+    shift
+    command -v "${WRK:-wrk}" >/dev/null || { echo "wrk not found: apt-get install -y wrk" >&2; exit 2; }
+    cd "$(dirname "$0")/.."
+    ./mvnw -q -pl load-tests test-compile dependency:build-classpath \
+      -Dmdep.outputFile=target/spectator-classpath.txt -Dmdep.includeScope=test
+    # The JVM only waits while wrk runs: a small heap and serial GC keep it out of the way.
+    # shellcheck disable=SC2086
+    exec java ${WRK_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1} \
+      -cp "load-tests/target/test-classes:$(cat load-tests/target/spectator-classpath.txt)" \
+      ${LEADERBOARD_INGEST_TOKEN:+-DingestToken="$LEADERBOARD_INGEST_TOKEN"} \
+      ${LEADERBOARD_ORGANIZER_TOKEN:+-DorganizerToken="$LEADERBOARD_ORGANIZER_TOKEN"} \
+      -Dwrk="${WRK:-wrk}" "$@" org.leaderboard.loadtest.WrkBench "$mode"
+    ;;
+esac
 if [ "${1:-}" = spectators ]; then
   # Not Gatling: a plain Netty client in its own JVM (SpectatorBench), from the test classpath.
   shift
@@ -22,7 +42,7 @@ case "${1:-}" in
   batch)  sim=org.leaderboard.loadtest.IngestBatchSimulation ;;
   single) sim=org.leaderboard.loadtest.IngestSingleSimulation ;;
   read)   sim=org.leaderboard.loadtest.ReadSimulation ;;
-  *) echo "usage: $0 batch|single|read|spectators [-Dname=value ...]" >&2; exit 2 ;;
+  *) echo "usage: $0 batch|single|read|spectators|wrk-single|wrk-read [-Dname=value ...]" >&2; exit 2 ;;
 esac
 shift
 cd "$(dirname "$0")/.."

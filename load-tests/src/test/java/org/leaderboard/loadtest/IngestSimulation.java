@@ -8,16 +8,11 @@ import static io.gatling.javaapi.core.CoreDsl.nothingFor;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,7 +83,9 @@ abstract class IngestSimulation extends Simulation {
     final double eventsPerSecond;
     private final SocketProbe sockets = new SocketProbe(portOf(baseUrl));
     /** The API's figures for the campaign before the run (not zero when campaignId is reused). */
-    private ApiFigures apiBefore;
+    private IngestChecks.ApiFigures apiBefore;
+    /** The campaign set-up and the ledger and API checks, shared with {@link WrkBench}. */
+    private final IngestChecks checks;
 
     // The warm-up prefix deliberately does not start with runId, so `like '<runId>-%'` skips it.
     final Tally warmup = new Tally("warm-up", "warm-" + runId + "-");
@@ -100,6 +97,7 @@ abstract class IngestSimulation extends Simulation {
 
     /** @param defaultEventsPerSecond used when -DeventsPerSecond is not given; 0 = closed loop */
     IngestSimulation(int defaultConnections, double defaultEventsPerSecond) {
+        checks = new IngestChecks(baseUrl, campaignId, jdbcUrl, jdbcUser, jdbcPassword);
         connections = Integer.getInteger("connections", defaultConnections);
         String eps = System.getProperty("eventsPerSecond");
         eventsPerSecond = eps == null ? defaultEventsPerSecond : Double.parseDouble(eps);
@@ -273,16 +271,10 @@ abstract class IngestSimulation extends Simulation {
         require(!organizerToken.isBlank(),
                 "no organizer token: set LEADERBOARD_ORGANIZER_TOKEN or -DorganizerToken");
         HttpClient client = httpClient();
-        organizerPut(client, "/api/campaigns/" + campaignId,
-                "{\"title\":\"Benchmark " + runId + "\",\"currency\":\"" + CURRENCY
-                        + "\",\"goalMinor\":100000000}");
-        for (int i = 0; i < fundraisers; i++) {
-            organizerPut(client, "/api/campaigns/" + campaignId + "/fundraisers/" + fundraiserOf(i),
-                    "{\"displayName\":\"Bench fundraiser " + i + "\"}");
-        }
+        checks.createCampaign(client, organizerToken, "Benchmark " + runId, fundraisers);
         if (apiCheck) {
             try {
-                apiBefore = apiFigures(client, true);
+                apiBefore = checks.apiFigures(client, true);
             } catch (Exception e) {
                 throw new IllegalStateException("API CHECK: cannot read the campaign's totals and board before the run"
                         + " (-DapiCheck=false skips the check): " + e.getMessage(), e);
@@ -311,25 +303,6 @@ abstract class IngestSimulation extends Simulation {
     static HttpClient httpClient() {
         return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
-    }
-
-    private void organizerPut(HttpClient client, String path, String json) {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl + path))
-                .timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + organizerToken)
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(json))
-                .build();
-        HttpResponse<String> res;
-        try {
-            res = client.send(req, HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new IllegalStateException("PUT " + path + " failed: " + e, e);
-        }
-        if (res.statusCode() != 200 && res.statusCode() != 201) {
-            throw new IllegalStateException(
-                    "PUT " + path + " answered " + res.statusCode() + ": " + res.body());
-        }
     }
 
     @Override
@@ -377,131 +350,17 @@ abstract class IngestSimulation extends Simulation {
     }
 
     private boolean ledger(Tally t, StringBuilder out, String label) throws SQLException {
-        long rows;
-        long sum;
-        try (var c = DriverManager.getConnection(jdbcUrl, jdbcUser, jdbcPassword);
-                var st = c.prepareStatement("select count(*), coalesce(sum(amount_minor), 0)"
-                        + " from ledger_events where event_id like ? escape '\\'")) {
-            st.setString(1, t.prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
-            try (var rs = st.executeQuery()) {
-                rs.next();
-                rows = rs.getLong(1);
-                sum = rs.getLong(2);
-            }
-        }
-        long accepted = t.accepted.get();
-        long acceptedSum = t.acceptedSum.get();
-        boolean match = rows == accepted && sum == acceptedSum;
-        out.append(String.format(Locale.ROOT, "%s: accepted=%d rows=%d acceptedSum=%d ledgerSum=%d %s%n",
-                label, accepted, rows, acceptedSum, sum, match ? "OK" : "MISMATCH"));
-        return match;
-    }
-
-    /** How long after() waits for the read API to show the run's donations. */
-    private static final Duration API_CHECK_WAIT = Duration.ofSeconds(15);
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** What the public read API says about the campaign; {@code boardSum} -1 when not read. */
-    record ApiFigures(long donationCount, long raisedMinor, long boardSum, int boardEntries) {
-
-        ApiFigures minus(ApiFigures before) {
-            return new ApiFigures(donationCount - before.donationCount, raisedMinor - before.raisedMinor,
-                    boardSum < 0 ? -1 : boardSum - before.boardSum, boardEntries);
-        }
+        return checks.ledger(t.prefix, t.accepted.get(), t.acceptedSum.get(), out, label);
     }
 
     /**
-     * Polls the totals until they have grown by the donations accepted over the whole run
-     * (warm-up and measured phase: these simulations send nothing else, all to this campaign),
-     * then checks that the fundraisers board grew by the same amount. Figures are taken as the
-     * difference to {@link #before()}, so a reused campaignId works as long as nobody else writes
-     * to the campaign during the run.
+     * The API check over the whole run (warm-up and measured phase: these simulations send
+     * nothing else, all to this campaign), against the figures {@link #before()} read.
      */
     private boolean apiCheck(StringBuilder out) {
-        long accepted = warmup.accepted.get() + measured.accepted.get();
-        long acceptedSum = warmup.acceptedSum.get() + measured.acceptedSum.get();
-        // appendEvent names a fundraiser in every donation, so the board must account for the
-        // whole accepted sum; a donation without one would count in the totals only.
-        long acceptedWithFundraiserSum = acceptedSum;
-        HttpClient client = httpClient();
-        long started = System.nanoTime();
-        long deadline = started + API_CHECK_WAIT.toNanos();
-        ApiFigures delta;
-        try {
-            while (true) {
-                ApiFigures now = apiFigures(client, false);
-                boolean totalsMatch = now.donationCount - apiBefore.donationCount == accepted
-                        && now.raisedMinor - apiBefore.raisedMinor == acceptedSum;
-                boolean late = System.nanoTime() >= deadline;
-                if (totalsMatch || late) {
-                    // The board is only paged through once the totals are in, or for the report.
-                    delta = apiFigures(client, true).minus(apiBefore);
-                    boolean boardMatch = delta.boardSum == acceptedWithFundraiserSum;
-                    if ((totalsMatch && boardMatch) || late) break;
-                }
-                Thread.sleep(200);
-            }
-        } catch (Exception e) {
-            out.append("API CHECK: cannot read ").append(baseUrl).append(": ").append(e.getMessage())
-                    .append(" (-DapiCheck=false skips the check)\n");
-            return false;
-        }
-        long waitedMs = (System.nanoTime() - started) / 1_000_000;
-        boolean totalsOk = delta.donationCount == accepted && delta.raisedMinor == acceptedSum;
-        boolean boardOk = delta.boardSum == acceptedWithFundraiserSum;
-        out.append(String.format(Locale.ROOT,
-                "API CHECK: accepted=%d donationCount=%d acceptedSum=%d raisedMinor=%d %s (after %d ms)%n",
-                accepted, delta.donationCount, acceptedSum, delta.raisedMinor,
-                totalsOk ? "OK" : "MISMATCH", waitedMs));
-        out.append(String.format(Locale.ROOT,
-                "API CHECK (fundraisers board): acceptedSum=%d boardSum=%d (%d entries) %s%n",
-                acceptedWithFundraiserSum, delta.boardSum, delta.boardEntries, boardOk ? "OK" : "MISMATCH"));
-        if (apiBefore.donationCount != 0 || apiBefore.raisedMinor != 0 || apiBefore.boardSum != 0) {
-            out.append(String.format(Locale.ROOT,
-                    "           (campaign reused: differences to before the run, when totals showed"
-                            + " donationCount=%d raisedMinor=%d boardSum=%d)%n",
-                    apiBefore.donationCount, apiBefore.raisedMinor, apiBefore.boardSum));
-        }
-        long unanswered = warmup.unanswered.get() + measured.unanswered.get();
-        if ((!totalsOk || !boardOk) && unanswered > 0) {
-            out.append(String.format(Locale.ROOT,
-                    "           (%d events went unanswered: the service may have committed some of them)%n",
-                    unanswered));
-        }
-        return totalsOk && boardOk;
-    }
-
-    /** Totals, and with {@code board} the sum of the whole fundraisers board (pages of 100). */
-    private ApiFigures apiFigures(HttpClient client, boolean board) throws IOException, InterruptedException {
-        String campaign = baseUrl + "/api/campaigns/" + campaignId;
-        JsonNode totals = getJson(client, campaign + "/totals");
-        long boardSum = -1;
-        int entries = 0;
-        if (board) {
-            boardSum = 0;
-            for (int offset = 0; ; offset += 100) {
-                JsonNode page = getJson(client, campaign + "/leaderboards/fundraisers?limit=100&offset=" + offset)
-                        .path("entries");
-                for (JsonNode e : page) boardSum += e.path("score").asLong();
-                entries += page.size();
-                if (page.size() < 100) break;
-            }
-        }
-        return new ApiFigures(totals.path("donationCount").asLong(), totals.path("raisedMinor").asLong(),
-                boardSum, entries);
-    }
-
-    private static JsonNode getJson(HttpClient client, String url) throws IOException, InterruptedException {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(url))
-                .timeout(Duration.ofSeconds(10))
-                .header("Accept", "application/json")
-                .GET()
-                .build();
-        HttpResponse<String> res = client.send(req, HttpResponse.BodyHandlers.ofString());
-        if (res.statusCode() != 200) {
-            throw new IOException("GET " + url + " answered " + res.statusCode() + ": " + res.body());
-        }
-        return JSON.readTree(res.body());
+        return checks.api(apiBefore, warmup.accepted.get() + measured.accepted.get(),
+                warmup.acceptedSum.get() + measured.acceptedSum.get(),
+                warmup.unanswered.get() + measured.unanswered.get(), out);
     }
 
     static void require(boolean ok, String message) {

@@ -129,6 +129,25 @@ final class SpectatorServerProbe {
         return processCpuNanos("/proc/self/stat");
     }
 
+    /** CPU time (user + system) of process {@code pid} in ns; -1 when unknown (e.g. it has ended). */
+    long cpuNanosOf(long pid) {
+        return processCpuNanos("/proc/" + pid + "/stat");
+    }
+
+    /**
+     * CPU time of this JVM's child processes that have ended and been waited for (cutime + cstime
+     * of /proc/self/stat), in ns; -1 when unknown. The JDK waits for every child it started.
+     */
+    long endedChildrenCpuNanos() {
+        try {
+            String s = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[13]) + Long.parseLong(f[14])) * 1_000_000_000L / ticksPerSecond;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     private long processCpuNanos(String stat) {
         try {
             String s = Files.readString(Path.of(stat));

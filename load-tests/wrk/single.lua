@@ -1,0 +1,45 @@
+-- bench.sh wrk-single: POST /api/events, one donation per request, closed loop (the next request as
+-- soon as the answer is in), one connection per thread (lib.lua says why).
+-- Arguments: prefix= campaign= fundraisers= deadline= (epoch ms: nothing is sent after it).
+-- The ingest token comes from the environment (LEADERBOARD_INGEST_TOKEN), not the command line.
+local lib = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "") .. "lib.lua")
+
+local prefix, campaign, fundraisers, deadline, head
+local n, id, amount = 0, nil, nil
+
+function init(args)
+  local a = lib.args(args)
+  -- <prefix><thread>-<n>: unique per run (the prefix holds the run id) and per thread.
+  prefix = a.prefix .. tid .. "-"
+  campaign, fundraisers, deadline = a.campaign, tonumber(a.fundraisers), tonumber(a.deadline)
+  head = lib.head("POST", "/api/events", { ["Content-Type"] = "application/json", ["Accept"] = "application/json",
+      ["Authorization"] = "Bearer " .. (os.getenv("LEADERBOARD_INGEST_TOKEN") or "") })
+end
+
+-- Built anew for every request: wrk would otherwise send one request object again and again.
+function request()
+  local verification = lib.verification()
+  if verification then return verification end
+  n = n + 1
+  id, amount = prefix .. n, lib.amount(tid, n)
+  lib.sent(1)
+  -- (tid + n) spreads the threads' events over all the fundraisers.
+  return lib.withBody(head, lib.donation(id, campaign, (tid + n) % fundraisers, amount))
+end
+
+-- 202 {"eventId":…,"status":"accepted"} or 200 …"duplicate"; the answer must name the event just
+-- sent (the service's field order is not fixed, so both are looked for, not parsed).
+function response(status, headers, body)
+  local now = lib.answered(status)
+  if status == 202 or status == 200 then
+    local named = body:find('"' .. id .. '"', 1, true)
+    if named and status == 202 and body:find('"accepted"', 1, true) then
+      ok, okSum = ok + 1, okSum + amount
+    elseif named and status == 200 and body:find('"duplicate"', 1, true) then
+      duplicate = duplicate + 1
+    else
+      unexpected = unexpected + 1
+    end
+  end
+  if now >= deadline then lib.drained() end
+end
