@@ -2,6 +2,7 @@ package org.leaderboard.loadtest;
 
 import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
+import static io.gatling.javaapi.core.CoreDsl.rampUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.exec;
 import static io.gatling.javaapi.core.CoreDsl.global;
 import static io.gatling.javaapi.core.CoreDsl.nothingFor;
@@ -194,9 +195,15 @@ abstract class IngestSimulation extends Simulation {
             double rps = requestsPerSecond();
             // Two scenarios started together; the measured one waits out the warm-up, so each
             // user knows its phase and the load does not pause between the phases.
+            // The warm-up ramps from a tenth of the rate to the rate over its first half, then holds
+            // it: a cold JVM answers far slower than a warm one, and an open model started at full
+            // rate piles requests (and, shared pool or not, sockets) up faster than it can drain them.
             if (warmupSeconds > 0) {
-                populations.add(scenario(name + " warm-up").exec(once(warmup, true))
-                        .injectOpen(constantUsersPerSec(rps).during(Duration.ofSeconds(warmupSeconds))));
+                int ramp = warmupSeconds / 2;
+                List<OpenInjectionStep> warm = new ArrayList<>();
+                if (ramp > 0) warm.add(rampUsersPerSec(rps / 10).to(rps).during(Duration.ofSeconds(ramp)));
+                warm.add(constantUsersPerSec(rps).during(Duration.ofSeconds(warmupSeconds - ramp)));
+                populations.add(scenario(name + " warm-up").exec(once(warmup, true)).injectOpen(warm));
             }
             List<OpenInjectionStep> steps = new ArrayList<>();
             if (warmupSeconds > 0) steps.add(nothingFor(Duration.ofSeconds(warmupSeconds)));
