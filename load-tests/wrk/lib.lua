@@ -88,8 +88,10 @@ function lib.withBody(head, body)
   return head .. "Content-Length: " .. #body .. "\r\n\r\n" .. body
 end
 
-function lib.sent(n)
-  sentAt = lib.now()
+-- scheduled: when a paced request was due (ms); its latency is counted from then, so a request
+-- sent late because the answer before it was late still shows the wait (no coordinated omission).
+function lib.sent(n, scheduled)
+  sentAt = scheduled or lib.now()
   first = first or sentAt
   requests, events = requests + 1, events + n
 end

@@ -1,19 +1,32 @@
--- bench.sh wrk-single: POST /api/events, one donation per request, closed loop (the next request as
--- soon as the answer is in), one connection per thread (lib.lua says why).
--- Arguments: prefix= campaign= fundraisers= deadline= (epoch ms: nothing is sent after it).
+-- bench.sh wrk-single: POST /api/events, one donation per request, one connection per thread
+-- (lib.lua says why). Closed loop (the next request as soon as the answer is in), or paced with
+-- interval= (ms): request i of a connection is due at start + i * interval and leaves then, or at
+-- once when the answer before it came late; its latency counts from when it was due.
+-- Arguments: prefix= campaign= fundraisers= deadline= (epoch ms: nothing is sent after it) interval=.
 -- The ingest token comes from the environment (LEADERBOARD_INGEST_TOKEN), not the command line.
 local lib = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "") .. "lib.lua")
 
-local prefix, campaign, fundraisers, deadline, head
-local n, id, amount = 0, nil, nil
+local prefix, campaign, fundraisers, deadline, head, interval
+local n, id, amount, due = 0, nil, nil, nil
 
 function init(args)
   local a = lib.args(args)
   -- <prefix><thread>-<n>: unique per run (the prefix holds the run id) and per thread.
   prefix = a.prefix .. tid .. "-"
   campaign, fundraisers, deadline = a.campaign, tonumber(a.fundraisers), tonumber(a.deadline)
+  interval = tonumber(a.interval or "0")
   head = lib.head("POST", "/api/events", { ["Content-Type"] = "application/json", ["Accept"] = "application/json",
       ["Authorization"] = "Bearer " .. (os.getenv("LEADERBOARD_INGEST_TOKEN") or "") })
+end
+
+-- Paced: milliseconds to wait before the next request (wrk calls it before each one).
+if tonumber((os.getenv("WRK_PACED") or "0")) == 1 then
+  function delay()
+    local now = lib.now()
+    -- Connections start spread over one interval, not all at once.
+    due = due or (now + interval * ((tid * 0.6180339887) % 1))
+    return math.max(0, due - now)
+  end
 end
 
 -- Built anew for every request: wrk would otherwise send one request object again and again.
@@ -22,7 +35,12 @@ function request()
   if verification then return verification end
   n = n + 1
   id, amount = prefix .. n, lib.amount(tid, n)
-  lib.sent(1)
+  if interval > 0 then
+    lib.sent(1, due)
+    due = due + interval
+  else
+    lib.sent(1)
+  end
   -- (tid + n) spreads the threads' events over all the fundraisers.
   return lib.withBody(head, lib.donation(id, campaign, (tid + n) % fundraisers, amount))
 end

@@ -67,6 +67,9 @@ public final class WrkBench {
     private final boolean ledgerCheck = Boolean.parseBoolean(System.getProperty("ledgerCheck", "true"));
     private final boolean apiCheck = Boolean.parseBoolean(System.getProperty("apiCheck", "true"));
 
+    /** single or read, set by {@link #run}. */
+    private String benchMode = "";
+
     private final IngestChecks checks = new IngestChecks(baseUrl, campaignId, jdbcUrl, jdbcUser, jdbcPassword);
     private final List<String> failures = new ArrayList<>();
     private final StringBuilder out = new StringBuilder();
@@ -87,6 +90,7 @@ public final class WrkBench {
     }
 
     private int run(String mode) throws Exception {
+        benchMode = mode;
         IngestSimulation.require(!ingestToken.isBlank(), "no ingest token: set LEADERBOARD_INGEST_TOKEN or -DingestToken");
         IngestSimulation.require(!organizerToken.isBlank(),
                 "no organizer token: set LEADERBOARD_ORGANIZER_TOKEN or -DorganizerToken");
@@ -127,15 +131,16 @@ public final class WrkBench {
             if (warmupSeconds > 0) {
                 progress("warm-up: %d s", warmupSeconds);
                 warm = new Wrk("warm-up", "single.lua", connections, deadline(warmupSeconds),
-                        "prefix=warm-" + runId + "-").await();
+                        "prefix=warm-" + runId + "-", pacing()).await();
             }
             progress("measured: %d s", durationSeconds);
             Cpu cpu = new Cpu(List.of());
             Result measured = new Wrk("measured", "single.lua", connections, deadline(durationSeconds),
-                    "prefix=" + runId + "-").await();
+                    "prefix=" + runId + "-", pacing()).await();
             String cpuLine = cpu.line(List.of());
-            if (warm != null) out.append(ingestSummary(warm, "202 accepted, 200 duplicate", 0)).append('\n');
-            out.append(ingestSummary(measured, "202 accepted, 200 duplicate", 0)).append('\n');
+            double target = System.getProperty("eventsPerSecond") == null ? 0 : eventsPerSecond;
+            if (warm != null) out.append(ingestSummary(warm, "202 accepted, 200 duplicate", target)).append('\n');
+            out.append(ingestSummary(measured, "202 accepted, 200 duplicate", target)).append('\n');
             out.append(cpuLine).append('\n');
             failedShare(measured, measured.l("ok") + measured.l("duplicate"));
             if (measured.l("ok") == 0) failures.add("nothing accepted in the measured phase");
@@ -228,8 +233,9 @@ public final class WrkBench {
                         + "%n          %s%n          %s",
                 r.phase, secs, r.l("events"), r.l("ok"), r.l("duplicate"), r.l("rejected"), r.unanswered(),
                 secs > 0 ? r.l("ok") / secs : 0.0,
-                target > 0 ? " (target " + IngestSimulation.num(target) + " events/s; " + r.l("requests")
-                        + " batches of " + batchSize + ")" : "",
+                target <= 0 ? "" : " (target " + IngestSimulation.num(target) + " events/s; "
+                        + (benchMode.equals("single") ? "paced over " + connections + " connections)"
+                                : r.l("requests") + " batches of " + batchSize + ")"),
                 r.answers(expected), r.latency());
     }
 
@@ -241,6 +247,16 @@ public final class WrkBench {
                 r.phase.replace("reads-", ""), secs, r.l("requests"), r.l("ok"), r.l("answered") - r.l("ok"),
                 r.l("requests") - r.l("answered"), secs > 0 ? r.l("ok") / secs : 0.0, readers,
                 r.answers("200"), r.latency());
+    }
+
+    /**
+     * wrk-single's pacing: with {@code -DeventsPerSecond=N}, each of the connections sends one
+     * request every {@code connections / N} s (latency counted from when a request was due, see
+     * single.lua); without it, a closed loop.
+     */
+    private String pacing() {
+        String rate = System.getProperty("eventsPerSecond");
+        return rate == null ? "interval=0" : "interval=" + (connections * 1000.0 / Double.parseDouble(rate));
     }
 
     /** One wrk process: started at once, {@link #await()} for its result line. */
@@ -270,6 +286,11 @@ public final class WrkBench {
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
             // The token goes through the environment, so it is not on wrk's command line (ps).
             pb.environment().put("LEADERBOARD_INGEST_TOKEN", ingestToken);
+            // single.lua defines delay() (pacing) only when asked: wrk decides once, at load, whether
+            // a script paces, and a closed loop should not go through wrk's timers at all.
+            if (List.of(scriptArgs).stream().anyMatch(a -> a.startsWith("interval=") && !a.equals("interval=0"))) {
+                pb.environment().put("WRK_PACED", "1");
+            }
             process = pb.start();
             reader = new Thread(this::read, "wrk-" + phase);
             reader.setDaemon(true);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import org.leaderboard.ledger.LedgerEvent;
 import org.leaderboard.ledger.LedgerStore;
@@ -14,6 +15,7 @@ import org.leaderboard.ledger.WriteOutcome;
 import org.leaderboard.system.ApiProblem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.InvalidDataAccessApiUsageException;
@@ -26,16 +28,18 @@ import reactor.core.publisher.MonoSink;
 
 /**
  * Group commit: events from concurrent requests wait in one bounded queue and are written to
- * the ledger together, up to {@code maxConcurrentCommits} transactions at a time. While those
- * run, new events pile up and leave in the next group, so the group size follows the load with
- * no timer adding latency when the service is quiet. A full queue answers 503 at once.
+ * the ledger together. While a commit runs, new events pile up and leave in the next group, so
+ * the group size follows the load with no timer adding latency when the service is quiet; more
+ * commits run at once (up to {@code maxConcurrentCommits}) only for a backlog. A full queue
+ * answers 503 at once.
  */
 @Component
 class GroupCommitter {
 
     private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
 
-    private final LedgerStore ledger;
+    /** Writes one group to the ledger ({@link LedgerStore#write}). */
+    private final Function<List<LedgerEvent>, Mono<List<WriteOutcome>>> ledger;
     private final IngestProperties properties;
     private final IngestMetrics metrics;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
@@ -43,7 +47,13 @@ class GroupCommitter {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger drainWork = new AtomicInteger();
 
+    @Autowired
     GroupCommitter(LedgerStore ledger, IngestProperties properties, IngestMetrics metrics) {
+        this(ledger::write, properties, metrics);
+    }
+
+    GroupCommitter(Function<List<LedgerEvent>, Mono<List<WriteOutcome>>> ledger, IngestProperties properties,
+            IngestMetrics metrics) {
         this.ledger = ledger;
         this.properties = properties;
         this.metrics = metrics;
@@ -86,14 +96,24 @@ class GroupCommitter {
         }
     }
 
-    /** Starts groups while there is work and room; one thread at a time runs the loop. */
+    /**
+     * Starts groups while there is work and room; one thread at a time runs the loop. A commit
+     * starts at once when none is in flight; while one is, another starts only for a backlog of
+     * {@code concurrentCommitBacklog} events. Below that the events wait for the running commit
+     * (a few milliseconds) and leave together: each commit costs a statement, a round trip and a
+     * WAL flush whatever its size, so at moderate load few large groups cost far less CPU than many
+     * small ones (on this project's machine, one commit at a time instead of four: PostgreSQL's
+     * share under single-event ingest fell by about a fifth, and the p99 latency of 4,000 paced
+     * events/s from 222 to 75 ms), while a real backlog still gets the concurrency it needs.
+     */
     private void drain() {
         if (drainWork.getAndIncrement() != 0) {
             return;
         }
         int missed = 1;
         do {
-            while (inFlight.get() < properties.maxConcurrentCommits() && !queue.isEmpty()) {
+            while (inFlight.get() < properties.maxConcurrentCommits() && !queue.isEmpty()
+                    && (inFlight.get() == 0 || queued.get() >= properties.concurrentCommitBacklog())) {
                 List<Pending> group = new ArrayList<>(Math.min(queued.get(), properties.maxGroupSize()));
                 Pending next;
                 while (group.size() < properties.maxGroupSize() && (next = queue.poll()) != null) {
@@ -113,7 +133,7 @@ class GroupCommitter {
     private void commit(List<Pending> group) {
         long start = System.nanoTime();
         List<LedgerEvent> events = group.stream().map(Pending::event).toList();
-        ledger.write(events)
+        ledger.apply(events)
                 .timeout(properties.commitTimeout())
                 .doFinally(signal -> {
                     inFlight.decrementAndGet();

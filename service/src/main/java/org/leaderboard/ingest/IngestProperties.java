@@ -11,7 +11,9 @@ import org.springframework.util.unit.DataSize;
  *
  * @param queueCapacity events waiting for a commit, at most; beyond it requests get 503 at once
  * @param maxGroupSize events written by one transaction, at most
- * @param maxConcurrentCommits group transactions in flight at once (each holds a connection)
+ * @param maxConcurrentCommits group commits in flight at once, at most (each holds a connection)
+ * @param concurrentCommitBacklog events that must be waiting for another commit to start while one is
+ *        in flight; fewer wait for it to finish and leave together in the next group
  * @param commitTimeout a group not committed by then fails its requests with 503
  * @param retryAfter the Retry-After advertised with a 503
  * @param maxEventBytes body limit of {@code POST /api/events}
@@ -23,6 +25,7 @@ record IngestProperties(
         @DefaultValue("20000") int queueCapacity,
         @DefaultValue("1000") int maxGroupSize,
         @DefaultValue("4") int maxConcurrentCommits,
+        @DefaultValue("250") int concurrentCommitBacklog,
         @DefaultValue("5s") Duration commitTimeout,
         @DefaultValue("1s") Duration retryAfter,
         @DefaultValue("64KB") DataSize maxEventBytes,
@@ -33,6 +36,7 @@ record IngestProperties(
         require(queueCapacity >= 1, "queue-capacity must be at least 1");
         require(maxGroupSize >= 1, "max-group-size must be at least 1");
         require(maxConcurrentCommits >= 1, "max-concurrent-commits must be at least 1");
+        require(concurrentCommitBacklog >= 1, "concurrent-commit-backlog must be at least 1");
         require(maxBatchEvents >= 1 && maxBatchEvents <= queueCapacity,
                 "max-batch-events must be between 1 and queue-capacity");
         require(!commitTimeout.isNegative() && !commitTimeout.isZero(), "commit-timeout must be positive");

@@ -1,0 +1,101 @@
+package org.leaderboard.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import org.junit.jupiter.api.Test;
+import org.leaderboard.ledger.EventType;
+import org.leaderboard.ledger.LedgerEvent;
+import org.leaderboard.ledger.WriteOutcome;
+import org.springframework.util.unit.DataSize;
+
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * When groups start: at once when no commit is in flight; while one is, the events wait and
+ * leave together, unless the backlog reaches {@code concurrentCommitBacklog}. The ledger here is
+ * a stand-in whose commits the test completes by hand (the ledger itself is tested against
+ * PostgreSQL in the ingest integration tests).
+ */
+class GroupCommitterTests {
+
+    private final List<List<LedgerEvent>> groups = new ArrayList<>();
+    private final List<Sinks.One<List<WriteOutcome>>> commits = new ArrayList<>();
+    private final GroupCommitter committer = new GroupCommitter(events -> {
+        Sinks.One<List<WriteOutcome>> commit = Sinks.one();
+        synchronized (this) {
+            groups.add(events);
+            commits.add(commit);
+        }
+        return commit.asMono();
+    }, new IngestProperties(20_000, 1000, 4, 250, Duration.ofSeconds(5), Duration.ofSeconds(1),
+            DataSize.ofKilobytes(64), DataSize.ofMegabytes(1), 1000), new IngestMetrics(new SimpleMeterRegistry()));
+
+    @Test
+    void eventsArrivingDuringACommitLeaveTogetherAfterIt() {
+        List<Mono<List<WriteOutcome>>> answers = new ArrayList<>();
+        answers.add(submit(1, 0));
+        assertThat(sizes()).as("nothing in flight: the first event leaves at once").containsExactly(1);
+
+        IntStream.range(1, 11).forEach(i -> answers.add(submit(1, i)));
+        assertThat(sizes()).as("ten events behind a running commit wait for it").containsExactly(1);
+
+        complete(0);
+        assertThat(sizes()).as("then leave in one group").containsExactly(1, 10);
+
+        answers.add(submit(300, 100));
+        assertThat(sizes()).as("a backlog of 300 (>= 250) gets a commit of its own at once")
+                .containsExactly(1, 10, 300);
+
+        complete(1);
+        complete(2);
+        answers.forEach(answer -> assertThat(answer.block(Duration.ofSeconds(1))).allSatisfy(
+                outcome -> assertThat(outcome.status()).isEqualTo(WriteOutcome.Status.ACCEPTED)));
+    }
+
+    @Test
+    void aBacklogIsSpreadOverAtMostMaxConcurrentCommits() {
+        for (int i = 0; i < 6; i++) {
+            submit(300, i * 1000).subscribe();
+        }
+        assertThat(sizes()).as("the first 300 alone, then one commit per 250-event backlog, four at most")
+                .containsExactly(300, 300, 300, 300);
+        complete(0);
+        assertThat(sizes()).as("the remaining 600 in one group once a commit finished")
+                .containsExactly(300, 300, 300, 300, 600);
+    }
+
+    private Mono<List<WriteOutcome>> submit(int events, int firstId) {
+        List<LedgerEvent> batch = IntStream.range(firstId, firstId + events).mapToObj(GroupCommitterTests::event)
+                .toList();
+        Mono<List<WriteOutcome>> answer = committer.submit(batch).cache();
+        answer.subscribe(outcomes -> { }, error -> { });
+        return answer;
+    }
+
+    private synchronized List<Integer> sizes() {
+        return groups.stream().map(List::size).toList();
+    }
+
+    private void complete(int group) {
+        List<LedgerEvent> events;
+        Sinks.One<List<WriteOutcome>> commit;
+        synchronized (this) {
+            events = groups.get(group);
+            commit = commits.get(group);
+        }
+        commit.tryEmitValue(events.stream().map(e -> WriteOutcome.accepted(e.eventId())).toList());
+    }
+
+    private static LedgerEvent event(int i) {
+        return new LedgerEvent(EventType.SHARE, "ev-" + i, "night-run", null, null, null, null, null, false, null,
+                null, "link", "v-" + i, null, "hash-" + i);
+    }
+}
