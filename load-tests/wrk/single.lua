@@ -2,12 +2,13 @@
 -- (lib.lua says why). Closed loop (the next request as soon as the answer is in), or paced with
 -- interval= (ms): request i of a connection is due at start + i * interval and leaves then, or at
 -- once when the answer before it came late; its latency counts from when it was due.
--- Arguments: prefix= campaign= fundraisers= deadline= (epoch ms: nothing is sent after it) interval=.
+-- Arguments: prefix= campaign= fundraisers= deadline= (epoch ms: nothing is sent after it) interval=
+-- ramp= (ms, paced only: the rate climbs from a tenth to the full rate over this long; the warm-up's).
 -- The ingest token comes from the environment (LEADERBOARD_INGEST_TOKEN), not the command line.
 local lib = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "") .. "lib.lua")
 
-local prefix, campaign, fundraisers, deadline, head, interval
-local n, id, amount, due = 0, nil, nil, nil
+local prefix, campaign, fundraisers, deadline, head, interval, ramp
+local n, id, amount, due, start = 0, nil, nil, nil, nil
 
 function init(args)
   local a = lib.args(args)
@@ -15,6 +16,7 @@ function init(args)
   prefix = a.prefix .. tid .. "-"
   campaign, fundraisers, deadline = a.campaign, tonumber(a.fundraisers), tonumber(a.deadline)
   interval = tonumber(a.interval or "0")
+  ramp = tonumber(a.ramp or "0")
   head = lib.head("POST", "/api/events", { ["Content-Type"] = "application/json", ["Accept"] = "application/json",
       ["Authorization"] = "Bearer " .. (os.getenv("LEADERBOARD_INGEST_TOKEN") or "") })
 end
@@ -24,7 +26,10 @@ if tonumber((os.getenv("WRK_PACED") or "0")) == 1 then
   function delay()
     local now = lib.now()
     -- Connections start spread over one interval, not all at once.
-    due = due or (now + interval * ((tid * 0.6180339887) % 1))
+    if not due then
+      start = now
+      due = now + interval * ((tid * 0.6180339887) % 1)
+    end
     return math.max(0, due - now)
   end
 end
@@ -37,7 +42,10 @@ function request()
   id, amount = prefix .. n, lib.amount(tid, n)
   if interval > 0 then
     lib.sent(1, due)
-    due = due + interval
+    -- During a ramp the gap shrinks from ten intervals to one.
+    local gap = interval
+    if ramp > 0 and due - start < ramp then gap = interval / (0.1 + 0.9 * (due - start) / ramp) end
+    due = due + gap
   else
     lib.sent(1)
   end

@@ -52,6 +52,7 @@ public final class SpectatorBench {
     private final int graceSeconds = Integer.getInteger("graceSeconds", 3);
     private final int clientThreads = Integer.getInteger("clientThreads", 2);
     private final String origin = System.getProperty("origin");
+    private final boolean deflate = Boolean.parseBoolean(System.getProperty("deflate", "true"));
     private final double p99Ms = Double.parseDouble(System.getProperty("p99Ms", "250"));
     private final long maxHeapPerConnectionBytes = Long.getLong("maxHeapPerConnectionBytes", 20_480);
     private final boolean heapCheck = Boolean.parseBoolean(System.getProperty("heapCheck", "true"));
@@ -89,17 +90,17 @@ public final class SpectatorBench {
                 eventsPerSecond, batchIntervalMs, warmupSeconds + durationSeconds);
         String parameters = String.format(Locale.ROOT,
                 "transport=%s spectators=%d connectRate=%s/s eventsPerSecond=%s (every %d ms, one request in flight)"
-                        + " warmup=%ds duration=%ds clientThreads=%d servicePid=%s",
+                        + " warmup=%ds duration=%ds clientThreads=%d deflate=%s servicePid=%s",
                 transport.name().toLowerCase(Locale.ROOT), spectators, IngestSimulation.num(connectRate),
                 IngestSimulation.num(eventsPerSecond), batchIntervalMs, warmupSeconds, durationSeconds, clientThreads,
-                probe.pid == 0 ? "unknown" : Long.toString(probe.pid));
+                transport == SpectatorClients.Transport.WS && deflate, probe.pid == 0 ? "unknown" : Long.toString(probe.pid));
         System.out.printf("%nBENCH SpectatorBench run=%s campaign=%s %s%n", runId, campaignId, parameters);
 
         StringBuilder out = new StringBuilder();
         long heapBefore = heapCheck ? probe.heapAfterGc() : -1;
         long rssBefore = probe.rss();
         try (SpectatorClients clients = new SpectatorClients(transport, baseUrl, campaignId, origin, clientThreads,
-                maxPendingConnects, ingest.log)) {
+                maxPendingConnects, deflate, ingest.log)) {
             progress("connecting %d spectators to %s", spectators, clients.streamUri());
             long connectStart = System.nanoTime();
             clients.connect(spectators, connectRate);
@@ -227,12 +228,12 @@ public final class SpectatorBench {
         double secs = window / 1e9;
         out.append(String.format(Locale.ROOT,
                 "frames: %d received in the measured %.1f s -> %.0f frames/s (%.1f per spectator per s), %.1f MB/s,"
-                        + " %.0f bytes per frame%n"
-                        + "        whole run: %d frames, %d snapshots (%d sent again to a connected client),"
+                        + " %.0f bytes per frame (as sent: compressed where deflate is on)%n"
+                        + "        whole run: %d frames (%d compressed), %d snapshots (%d sent again to a connected client),"
                         + " %d seq gaps, %d donationCount going back, %d unreadable, %d SSE comments%n",
                 c.measuredFrames, secs, c.measuredFrames / secs, c.measuredFrames / secs / Math.max(1, c.openAtEnd),
                 c.measuredBytes / secs / 1048576.0, c.measuredFrames == 0 ? 0.0 : (double) c.measuredBytes / c.measuredFrames,
-                c.frames, c.snapshots, c.resyncs, c.seqGaps, c.countRegressions, c.unparsable, c.heartbeats));
+                c.frames, c.compressedFrames, c.snapshots, c.resyncs, c.seqGaps, c.countRegressions, c.unparsable, c.heartbeats));
         if (c.seqGaps > 0) failures.add(c.seqGaps + " seq gaps in updates");
         if (c.countRegressions > 0) failures.add(c.countRegressions + " frames with a lower donationCount than the one before");
         if (c.unparsable > 0) failures.add(c.unparsable + " frames without type/seq/totals");

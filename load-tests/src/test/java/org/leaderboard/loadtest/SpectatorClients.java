@@ -16,6 +16,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -51,6 +52,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 
 /**
  * Many live-stream spectators of one campaign in one JVM, on plain Netty: a few event-loop
@@ -58,6 +61,13 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code "type"}, {@code "seq"} and {@code totals} (the contract puts them first), copied out of
  * the buffer into a small scratch array, never decoded to a String. That keeps 10,000 clients at
  * ~100,000 frames/s cheap enough to share two cores with the service under test.
+ *
+ * <p>With {@code deflate} (the default) a WebSocket spectator offers permessage-deflate as a browser
+ * does, but asking the server to compress each message on its own ({@code server_no_context_takeover},
+ * RFC 7692); it checks the server agreed, and inflates each compressed frame with a fresh inflater
+ * only as far as the scratch array (the leading fields), so reading stays as cheap as without
+ * compression. A server answering without {@code server_no_context_takeover} would need a full
+ * inflate of every message: the spectator then fails its connection rather than guess.
  *
  * <p>For every frame a client records, per batch of {@link SpectatorIngest.Log} that the frame's
  * {@code donationCount} covers and that the client had not seen yet, the lag from the batch's
@@ -71,14 +81,21 @@ final class SpectatorClients implements AutoCloseable {
     private static final int MAX_FRAME_BYTES = 1 << 20;
     /** The fields read sit in the first few hundred bytes; a frame is scanned this far at most. */
     private static final int SCAN_BYTES = 2048;
+    /** What a compressed frame is inflated to first: enough for the leading fields of this bench's frames. */
+    private static final int HEAD_BYTES = 512;
     private static final byte[] TYPE = key("type");
     private static final byte[] SEQ = key("seq");
     private static final byte[] TOTALS = key("totals");
     private static final byte[] DONATION_COUNT = key("donationCount");
     private static final byte[] RAISED = key("raisedMinor");
     private static final byte[] DATA = "data:".getBytes(StandardCharsets.US_ASCII);
+    /** The empty stored block a permessage-deflate sender drops from each message (RFC 7692 7.2.2). */
+    private static final byte[] DEFLATE_TAIL = {0, 0, (byte) 0xff, (byte) 0xff};
+    private static final String DEFLATE_OFFER =
+            "permessage-deflate; server_no_context_takeover; client_no_context_takeover";
 
     private final Transport transport;
+    private final boolean deflate;
     private final URI streamUri;
     private final String host;
     private final int port;
@@ -109,8 +126,9 @@ final class SpectatorClients implements AutoCloseable {
     final Map<String, LongAdder> reasons = new ConcurrentHashMap<>();
 
     SpectatorClients(Transport transport, String baseUrl, String campaignId, String origin, int threads,
-            int maxPendingConnects, SpectatorIngest.Log log) {
+            int maxPendingConnects, boolean deflate, SpectatorIngest.Log log) {
         this.transport = transport;
+        this.deflate = transport == Transport.WS && deflate;
         URI base = URI.create(baseUrl);
         this.host = base.getHost();
         this.port = base.getPort() > 0 ? base.getPort() : 80;
@@ -131,7 +149,7 @@ final class SpectatorClients implements AutoCloseable {
                         Spectator s = new Spectator(loops.get(ch.eventLoop()));
                         if (transport == Transport.WS) {
                             ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
-                                    new WebSocketClientProtocolHandler(wsConfig()),
+                                    s.handshakeWatcher(), new WebSocketClientProtocolHandler(wsConfig()),
                                     new WebSocketFrameAggregator(MAX_FRAME_BYTES), s);
                         } else {
                             ch.pipeline().addLast(new HttpClientCodec(), s);
@@ -147,10 +165,11 @@ final class SpectatorClients implements AutoCloseable {
     private WebSocketClientProtocolConfig wsConfig() {
         HttpHeaders headers = new DefaultHttpHeaders();
         if (origin != null) headers.set(HttpHeaderNames.ORIGIN, origin);
+        if (deflate) headers.set(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, DEFLATE_OFFER);
         return WebSocketClientProtocolConfig.newBuilder()
                 .webSocketUri(streamUri)
                 .version(WebSocketVersion.V13)
-                .allowExtensions(false)
+                .allowExtensions(deflate) // RSV1 marks a compressed message
                 .customHeaders(headers)
                 .generateOriginHeader(false) // a browser Origin must be on the service's allow-list
                 .maxFramePayloadLength(MAX_FRAME_BYTES)
@@ -274,7 +293,10 @@ final class SpectatorClients implements AutoCloseable {
         final SpectatorHistogram lag = new SpectatorHistogram();
         final SpectatorHistogram toSnapshot = new SpectatorHistogram();
 
+        long compressedFrames;
+
         void add(Collected o) {
+            compressedFrames += o.compressedFrames;
             frames += o.frames;
             measuredFrames += o.measuredFrames;
             measuredBytes += o.measuredBytes;
@@ -300,11 +322,15 @@ final class SpectatorClients implements AutoCloseable {
      */
     static final class LoopStats extends Collected {
         final byte[] scratch = new byte[SCAN_BYTES];
+        final Inflater inflater = new Inflater(true);
+        /** Frames that arrived compressed (whole run). */
+        long deflated;
         final Set<Spectator> live = Collections.newSetFromMap(new IdentityHashMap<>());
 
         Collected collect(SpectatorIngest.Log log, long expectCount, long expectRaised) {
             Collected c = new Collected();
             c.add(this);
+            c.compressedFrames += deflated;
             int first = log.firstMeasured;
             int end = Math.min(log.endMeasured, log.size);
             for (Spectator s : live) {
@@ -336,9 +362,36 @@ final class SpectatorClients implements AutoCloseable {
         long lastRaised = -1;
         private Channel channel;
         private ByteBuf sseBuffer;
+        /** Whether the server agreed to compress each message on its own (see the class comment). */
+        private boolean inflateFresh;
 
         Spectator(LoopStats st) {
             this.st = st;
+        }
+
+        /** Sits before the WebSocket handshaker and reads the extensions the server agreed to. */
+        ChannelInboundHandlerAdapter handshakeWatcher() {
+            return new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+                    if (msg instanceof FullHttpResponse res && res.status().code() == 101) {
+                        String agreed = res.headers().get(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
+                        if (agreed != null && agreed.contains("permessage-deflate")) {
+                            if (!deflate || !agreed.contains("server_no_context_takeover")) {
+                                fail("server agreed to '" + agreed + "'");
+                                ReferenceCountUtil.release(msg);
+                                ctx.close();
+                                return;
+                            }
+                            inflateFresh = true;
+                        }
+                        ctx.fireChannelRead(msg);
+                        ctx.pipeline().remove(this);
+                        return;
+                    }
+                    ctx.fireChannelRead(msg);
+                }
+            };
         }
 
         @Override
@@ -370,7 +423,11 @@ final class SpectatorClients implements AutoCloseable {
             long now = System.nanoTime();
             try {
                 if (msg instanceof TextWebSocketFrame text) {
-                    onFrame(text.content(), now);
+                    if ((text.rsv() & 4) != 0) {
+                        onCompressedFrame(text.content(), now);
+                    } else {
+                        onFrame(text.content(), now);
+                    }
                 } else if (msg instanceof CloseWebSocketFrame close) {
                     if (!closing) reason("closed by the service: " + close.statusCode() + " " + close.reasonText());
                     ctx.close();
@@ -414,15 +471,73 @@ final class SpectatorClients implements AutoCloseable {
         }
 
         private void onFrame(ByteBuf frame, long now) {
+            count(frame, now);
+            byte[] b = st.scratch;
+            int len = Math.min(frame.readableBytes(), b.length);
+            frame.getBytes(frame.readerIndex(), b, 0, len);
+            onFrameHead(b, len, now);
+        }
+
+        /** A permessage-deflate message: inflated only as far as the scratch array holds. */
+        private void onCompressedFrame(ByteBuf frame, long now) {
+            count(frame, now);
+            st.deflated++;
+            if (!inflateFresh) {
+                st.unparsable++; // compressed without having agreed to it
+                return;
+            }
+            byte[] b = st.scratch;
+            Inflater inflater = st.inflater;
+            inflater.reset();
+            inflater.setInput(frame.nioBuffer());
+            int len = 0;
+            boolean tail = false;
+            // The totals sit in the first few hundred bytes: inflate that far, further only if needed.
+            int want = HEAD_BYTES;
+            try {
+                while (len < b.length) {
+                    if (len >= want) {
+                        if (headComplete(b, len)) break;
+                        want = b.length;
+                    }
+                    int n = inflater.inflate(b, len, want - len);
+                    len += n;
+                    if (n == 0) {
+                        if (inflater.needsInput() && !tail) {
+                            inflater.setInput(DEFLATE_TAIL);
+                            tail = true;
+                        } else {
+                            break;
+                        }
+                    }
+                }
+            } catch (DataFormatException e) {
+                st.unparsable++;
+                return;
+            }
+            onFrameHead(b, len, now);
+        }
+
+        /** Whether the first {@code len} bytes hold the fields {@link #onFrameHead} reads, numbers ended. */
+        private boolean headComplete(byte[] b, int len) {
+            int totals = find(b, len, 0, TOTALS);
+            if (totals < 0) return false;
+            int dc = find(b, len, totals, DONATION_COUNT);
+            int rm = find(b, len, totals, RAISED);
+            return dc >= 0 && rm >= 0 && number(b, len, dc) >= 0 && number(b, len, rm) >= 0;
+        }
+
+        private void count(ByteBuf frame, long now) {
             st.frames++;
             framesSoFar.increment();
             if (now >= measureFromNanos && now < measureToNanos) {
                 st.measuredFrames++;
                 st.measuredBytes += frame.readableBytes();
             }
-            byte[] b = st.scratch;
-            int len = Math.min(frame.readableBytes(), b.length);
-            frame.getBytes(frame.readerIndex(), b, 0, len);
+        }
+
+        /** The first {@code len} bytes of a frame's JSON, in {@code b}. */
+        private void onFrameHead(byte[] b, int len, long now) {
             int t = find(b, len, 0, TYPE);
             int s = t < 0 ? -1 : find(b, len, t, SEQ);
             int totals = s < 0 ? -1 : find(b, len, s, TOTALS);

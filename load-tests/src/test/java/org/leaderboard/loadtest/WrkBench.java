@@ -131,7 +131,7 @@ public final class WrkBench {
             if (warmupSeconds > 0) {
                 progress("warm-up: %d s", warmupSeconds);
                 warm = new Wrk("warm-up", "single.lua", connections, deadline(warmupSeconds),
-                        "prefix=warm-" + runId + "-", pacing()).await();
+                        "prefix=warm-" + runId + "-", pacing(), "ramp=" + warmupSeconds * 500).await();
             }
             progress("measured: %d s", durationSeconds);
             Cpu cpu = new Cpu(List.of());
@@ -252,7 +252,10 @@ public final class WrkBench {
     /**
      * wrk-single's pacing: with {@code -DeventsPerSecond=N}, each of the connections sends one
      * request every {@code connections / N} s (latency counted from when a request was due, see
-     * single.lua); without it, a closed loop.
+     * single.lua); without it, a closed loop. The warm-up ramps up to that rate over its first
+     * half ({@code ramp=}, as the Gatling rate mode does): a cold service at the full rate falls
+     * seconds behind the schedule while it compiles, and catching up would spill into the
+     * measured phase.
      */
     private String pacing() {
         String rate = System.getProperty("eventsPerSecond");

@@ -9,6 +9,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * How the live aggregates follow the ledger.
  *
  * @param applyInterval how often the applier polls the ledger (it is also nudged after each local commit)
+ * @param commitWakeGap a local commit wakes the applier at once unless an earlier one did less than this ago
  * @param pageSize ledger rows applied to Redis per step, at most
  * @param applyConcurrency campaigns of one step applied to Redis at once
  * @param markerCheckInterval how often Redis is checked for a lost state (FLUSHDB, restart), which triggers a rebuild
@@ -18,13 +19,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("leaderboard.live")
 record LiveProperties(
         @DefaultValue("100ms") Duration applyInterval,
+        @DefaultValue("20ms") Duration commitWakeGap,
         @DefaultValue("50000") int pageSize,
         @DefaultValue("8") int applyConcurrency,
         @DefaultValue("1s") Duration markerCheckInterval,
         @DefaultValue("true") boolean applyEnabled) {
 
     LiveProperties {
-        if (applyInterval.isNegative() || applyInterval.isZero() || pageSize < 1 || applyConcurrency < 1
+        if (applyInterval.isNegative() || applyInterval.isZero() || commitWakeGap.isNegative()
+                || commitWakeGap.isZero() || pageSize < 1 || applyConcurrency < 1
                 || markerCheckInterval.isNegative() || markerCheckInterval.isZero()) {
             throw new IllegalArgumentException("leaderboard.live: intervals must be positive, sizes at least 1");
         }

@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.leaderboard.campaign.Campaign;
@@ -28,10 +29,14 @@ final class CampaignStream {
     private final AtomicBoolean dirty = new AtomicBoolean(true);
     private final AtomicLong notices = new AtomicLong();
     private final AtomicBoolean reading = new AtomicBoolean();
+    /** Event loops still offering the last frame to their clients. */
+    private final AtomicInteger fanningOut = new AtomicInteger();
     private volatile Frame current;
     private volatile long lastRead;
     private volatile long lastDelivery;
     private volatile Disposable changes;
+    private volatile Runnable afterFanOut = () -> {
+    };
 
     /** {@code now} and {@code minGapNanos}: a new stream may read at once. */
     CampaignStream(String campaignId, long now, long minGapNanos) {
@@ -65,6 +70,11 @@ final class CampaignStream {
         return loop == null ? elsewhere : byEventLoop.computeIfAbsent(loop, l -> ConcurrentHashMap.newKeySet());
     }
 
+    /** Runs when every event loop has offered the latest frame (a read deferred by it may start). */
+    void afterFanOut(Runnable action) {
+        this.afterFanOut = action;
+    }
+
     void changes(Disposable subscription) {
         this.changes = subscription;
     }
@@ -89,7 +99,7 @@ final class CampaignStream {
      * call {@link #readDone}. Answers the number of notices the read covers through {@code covered}.
      */
     boolean startRead(long now, long minGapNanos, long refreshNanos, AtomicLong covered) {
-        if (reading.get() || now - lastRead < minGapNanos) {
+        if (reading.get() || fanningOut.get() > 0 || now - lastRead < minGapNanos) {
             return false;
         }
         boolean due = now - lastRead >= refreshNanos;
@@ -126,12 +136,28 @@ final class CampaignStream {
         lastDelivery = now;
         // One task per event loop, not one per client: each outbox is offered the frame on its
         // connection's own loop, where the transport writes it without a further hand-off.
+        // The next read waits until every loop has offered this frame: under a load the cores
+        // cannot carry, frames then come less often instead of piling up behind each other.
         byEventLoop.forEach((loop, group) -> {
             if (!group.isEmpty()) {
-                loop.execute(() -> {
-                    group.forEach(outbox -> outbox.offer(frame));
-                    metrics.fannedOut(frame);
-                });
+                fanningOut.incrementAndGet();
+                try {
+                    loop.execute(() -> {
+                        try {
+                            group.forEach(outbox -> outbox.offer(frame));
+                            metrics.fannedOut(frame);
+                        }
+                        finally {
+                            if (fanningOut.decrementAndGet() == 0) {
+                                afterFanOut.run();
+                            }
+                        }
+                    });
+                }
+                catch (RuntimeException ex) {
+                    fanningOut.decrementAndGet(); // the loop is shutting down
+                    throw ex;
+                }
             }
         });
         if (!elsewhere.isEmpty()) {

@@ -4,6 +4,7 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -27,6 +28,12 @@ import reactor.netty.NettyPipeline;
 final class ClientChannel {
 
     static final ClientChannel NONE = new ClientChannel(null);
+    /**
+     * The name Netty's extension handler gives the permessage-deflate encoder it adds to the
+     * pipeline once the handshake response agreeing to the extension is written (its class name).
+     */
+    private static final String DEFLATE_ENCODER =
+            "io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateEncoder";
 
     private final Channel channel;
 
@@ -52,6 +59,25 @@ final class ClientChannel {
      */
     Executor eventLoop() {
         return channel == null ? null : channel.eventLoop();
+    }
+
+    /** Whether this WebSocket connection negotiated permessage-deflate (false off Netty). */
+    boolean permessageDeflate() {
+        return channel != null && channel.pipeline().get(DEFLATE_ENCODER) != null;
+    }
+
+    /** Whether {@link #write} works: only on Netty. */
+    boolean writesDirectly() {
+        return channel != null;
+    }
+
+    /**
+     * Writes {@code bytes}, already a whole protocol unit (a WebSocket frame), straight to the
+     * connection and flushes: no reactive stream, no encoder, no promise. Cheapest on the
+     * connection's event loop (elsewhere Netty hands the write to it).
+     */
+    void write(byte[] bytes) {
+        channel.writeAndFlush(Unpooled.wrappedBuffer(bytes), channel.voidPromise());
     }
 
     boolean writable() {

@@ -1,10 +1,14 @@
 package org.leaderboard.live;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.zip.Deflater;
 
 import org.leaderboard.campaign.Campaign;
 import org.leaderboard.leaderboard.Board;
@@ -18,13 +22,16 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * One state of a campaign's live stream, numbered by {@code seq}, with its messages serialized
  * once for every client: the update from the previous frame and, on first demand, the snapshot
- * (for a client that joins or fell behind). Immutable apart from those cached encodings.
+ * (for a client that joins or fell behind), each also compressed once for WebSocket clients that
+ * negotiated permessage-deflate. Immutable apart from those cached encodings.
  */
 final class Frame {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final byte[] SSE_DATA = "data:".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SSE_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+    /** The empty stored block a sync flush ends with; RFC 7692 has the sender drop it, the receiver add it. */
+    private static final byte[] FLUSH_TAIL = {0, 0, (byte) 0xff, (byte) 0xff};
 
     final long seq;
     /** Recording time (epoch ms) of the newest event this frame brought, or -1 when it brought none. */
@@ -35,6 +42,10 @@ final class Frame {
     private volatile byte[] snapshot;
     private volatile byte[] sseUpdate;
     private volatile byte[] sseSnapshot;
+    private volatile byte[] deflatedUpdate;
+    private volatile byte[] deflatedSnapshot;
+    /** Whole WebSocket frames: [update, snapshot] x [plain, deflated]. */
+    private final AtomicReferenceArray<byte[]> webSocketFrames = new AtomicReferenceArray<>(4);
 
     private Frame(long seq, Map<String, Object> totals, LiveView view, byte[] update, long newestEventMillis) {
         this.seq = seq;
@@ -100,6 +111,66 @@ final class Frame {
         return sse;
     }
 
+    /**
+     * The same as {@link #json(long)}, as the payload of a permessage-deflate message (RFC 7692):
+     * compressed on its own, with no reference to earlier messages, so one compression serves
+     * every client whether or not its decoder keeps the previous messages' context.
+     */
+    byte[] deflated(long lastSeq) {
+        if (follows(lastSeq)) {
+            byte[] bytes = deflatedUpdate;
+            if (bytes == null) {
+                deflatedUpdate = bytes = deflate(update);
+            }
+            return bytes;
+        }
+        byte[] bytes = deflatedSnapshot;
+        if (bytes == null) {
+            deflatedSnapshot = bytes = deflate(snapshot());
+        }
+        return bytes;
+    }
+
+    /**
+     * {@link #json(long)} as one whole WebSocket text frame, as a server sends it (RFC 6455 5.2:
+     * FIN, unmasked), its payload {@link #deflated(long) compressed} (RSV1 set) when {@code deflate}:
+     * the bytes to write to a client's connection as they are, the same for every client.
+     */
+    byte[] webSocketFrame(long lastSeq, boolean deflate) {
+        int index = (follows(lastSeq) ? 0 : 1) + (deflate ? 2 : 0);
+        byte[] bytes = webSocketFrames.get(index);
+        if (bytes == null) {
+            bytes = webSocketFrame(deflate ? deflated(lastSeq) : json(lastSeq), deflate);
+            // Racing threads build equal arrays; either may win.
+            webSocketFrames.set(index, bytes);
+        }
+        return bytes;
+    }
+
+    static byte[] webSocketFrame(byte[] payload, boolean rsv1) {
+        int length = payload.length;
+        int header = length < 126 ? 2 : length < 65536 ? 4 : 10;
+        byte[] frame = new byte[header + length];
+        frame[0] = (byte) (0x80 | (rsv1 ? 0x40 : 0) | 0x1);
+        if (length < 126) {
+            frame[1] = (byte) length;
+        }
+        else if (length < 65536) {
+            frame[1] = 126;
+            frame[2] = (byte) (length >>> 8);
+            frame[3] = (byte) length;
+        }
+        else {
+            frame[1] = 127;
+            long l = length;
+            for (int i = 0; i < 8; i++) {
+                frame[2 + i] = (byte) (l >>> (56 - 8 * i));
+            }
+        }
+        System.arraycopy(payload, 0, frame, header, length);
+        return frame;
+    }
+
     boolean follows(long lastSeq) {
         return update != null && lastSeq == seq - 1;
     }
@@ -140,6 +211,32 @@ final class Frame {
             }
         }
         return now;
+    }
+
+    /** Raw DEFLATE of {@code message} from a fresh dictionary, sync-flushed, without the flush's tail. */
+    static byte[] deflate(byte[] message) {
+        Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+        try {
+            deflater.setInput(message);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(message.length / 4 + 64);
+            byte[] chunk = new byte[Math.max(256, message.length / 2)];
+            int written;
+            // A sync flush that filled the whole chunk may have more to write.
+            do {
+                written = deflater.deflate(chunk, 0, chunk.length, Deflater.SYNC_FLUSH);
+                out.write(chunk, 0, written);
+            }
+            while (written == chunk.length);
+            byte[] bytes = out.toByteArray();
+            int end = bytes.length - FLUSH_TAIL.length;
+            if (end < 0 || !Arrays.equals(bytes, end, bytes.length, FLUSH_TAIL, 0, FLUSH_TAIL.length)) {
+                throw new IllegalStateException("A sync flush did not end with an empty stored block");
+            }
+            return Arrays.copyOf(bytes, end);
+        }
+        finally {
+            deflater.end();
+        }
     }
 
     /** JSON holds no raw line breaks (they are escaped in strings), so one data line carries it. */

@@ -31,6 +31,7 @@ class LiveMetrics {
     private final Counter rejectedFull;
     private final Timer pushLag;
     private final Counter reads;
+    private final Counter deflated;
 
     LiveMetrics(MeterRegistry registry, Clock clock) {
         this.clock = clock;
@@ -54,6 +55,9 @@ class LiveMetrics {
                 .description("Sessions closed by the service").tag("reason", "slow-client").register(registry);
         rejectedFull = Counter.builder("leaderboard.push.rejected")
                 .description("Stream requests refused because the instance holds its maximum of sessions")
+                .register(registry);
+        deflated = Counter.builder("leaderboard.push.deflated")
+                .description("WebSocket messages sent compressed (permessage-deflate), from the frame's shared compression")
                 .register(registry);
         reads = Counter.builder("leaderboard.push.reads")
                 .description("Reads of a campaign's live view from Redis (at most one per campaign per tick)")
@@ -94,6 +98,10 @@ class LiveMetrics {
         if (frame.newestEventMillis >= 0) {
             pushLag.record(Math.max(0, clock.millis() - frame.newestEventMillis), TimeUnit.MILLISECONDS);
         }
+    }
+
+    void deflated() {
+        deflated.increment();
     }
 
     void read() {

@@ -22,6 +22,8 @@ import org.springframework.util.unit.DataSize;
  * @param feedSize feed entries in a snapshot, and new ones in an update, at most
  * @param allowedOrigins browser origins (scheme://host[:port]) allowed to open a WebSocket besides the
  *        service's own; {@code *} allows any
+ * @param compress whether WebSocket clients may negotiate permessage-deflate (each frame is then
+ *        compressed once for all of them)
  */
 @ConfigurationProperties("leaderboard.stream")
 record LiveStreamProperties(
@@ -33,7 +35,8 @@ record LiveStreamProperties(
         @DefaultValue("1KB") DataSize maxInboundFrame,
         @DefaultValue("10") int boardSize,
         @DefaultValue("20") int feedSize,
-        @DefaultValue List<String> allowedOrigins) {
+        @DefaultValue List<String> allowedOrigins,
+        @DefaultValue("true") boolean compress) {
 
     LiveStreamProperties {
         for (Duration d : List.of(tick, refreshInterval, heartbeat, slowClientTimeout)) {

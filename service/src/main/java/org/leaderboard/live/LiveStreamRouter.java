@@ -33,14 +33,17 @@ class LiveStreamRouter {
     }
 
     /**
-     * The handshake: a small maximum inbound frame (clients send nothing), and the gate's findings
+     * The handshake: a small maximum inbound frame (clients send nothing), compression, and the gate's findings
      * about the exchange (the campaign, the client's connection) handed to the session's handler.
      */
     @Bean
     WebFluxConfigurer liveWebSocketService(LiveStreamProperties properties) {
         int maxFrame = (int) Math.min(Integer.MAX_VALUE, properties.maxInboundFrame().toBytes());
         HandshakeWebSocketService handshake = new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(
-                () -> WebsocketServerSpec.builder().maxFramePayloadLength(maxFrame)));
+                () -> WebsocketServerSpec.builder().maxFramePayloadLength(maxFrame)
+                        // permessage-deflate when the client offers it; server_no_context_takeover
+                        // too when asked, which the shared, separately compressed frames honour.
+                        .compress(properties.compress()).compressionAllowServerNoContext(true)));
         WebSocketService service = (exchange, handler) -> handshake.handleRequest(exchange,
                 handler instanceof LiveWebSocketHandler live ? session -> live.handle(session, exchange) : handler);
         return new WebFluxConfigurer() {

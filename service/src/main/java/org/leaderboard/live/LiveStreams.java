@@ -24,10 +24,12 @@ import reactor.util.retry.Retry;
  * The live streams of this instance: one {@link CampaignStream} per watched campaign, created by
  * its first client and stopped with its last, listening to the campaign's change notices on Redis
  * pub/sub (published by whichever instance applied the change). A notified stream reads its
- * campaign at once when its last read is a tick old, else as soon as it is (one ticker looks four
+ * campaign at once when its last read is a tick old and its last frame has been offered to every
+ * client, else as soon as both hold (the end of a fan-out checks at once; one ticker looks four
  * times per tick, and also sends heartbeats and drops stalled clients); the read's frame goes out
- * to all its clients. So an isolated gift is pushed without waiting for a tick, and a surge costs
- * at most one read and one frame per campaign per tick.
+ * to all its clients. So an isolated gift is pushed without waiting for a tick, a surge costs at
+ * most one read and one frame per campaign per tick, and when the cores cannot fan frames out
+ * that often, frames come as often as they can go out rather than queue behind one another.
  */
 @Component
 class LiveStreams implements SmartLifecycle {
@@ -108,7 +110,9 @@ class LiveStreams implements SmartLifecycle {
             return stream;
         });
         if (started[0] != null) {
-            listen(started[0]);
+            CampaignStream stream = started[0];
+            stream.afterFanOut(() -> readIfDue(stream, System.nanoTime()));
+            listen(stream);
         }
         return outbox;
     }

@@ -27,6 +27,13 @@ final class Outbox {
     record Message(Frame frame, long lastSeq) implements Delivery {
     }
 
+    /** Writes a frame to the connection itself, bypassing {@link #deliveries}. */
+    interface FrameWriter {
+
+        /** Writes {@code frame}, as its update when {@code lastSeq} is the frame before it, else as its snapshot. */
+        void write(Frame frame, long lastSeq);
+    }
+
     /** Nothing changed for a while: a WebSocket ping or an SSE comment keeps the connection open. */
     enum Heartbeat implements Delivery {
         INSTANCE
@@ -42,6 +49,7 @@ final class Outbox {
     private final AtomicBoolean left = new AtomicBoolean();
     private final ClientChannel channel;
     private final Runnable unwatch;
+    private volatile FrameWriter writer;
     /** Seq of the last frame handed to the transport; -1 before the first. Touched only while draining. */
     private long lastSeq = -1;
     private Consumer<Outbox> onClose = outbox -> {
@@ -74,6 +82,15 @@ final class Outbox {
             sink = s;
             drain();
         }, FluxSink.OverflowStrategy.ERROR);
+    }
+
+    /**
+     * Has frames written by {@code writer} as soon as the connection is writable, rather than
+     * emitted on {@link #deliveries} against demand (which then carries only heartbeats and the
+     * end); set before subscribing. Frames still leave only once {@link #deliveries} is subscribed.
+     */
+    void writeFramesWith(FrameWriter writer) {
+        this.writer = writer;
     }
 
     /** Called once when the outbox closes, whoever closed it; set before subscribing. */
@@ -140,7 +157,8 @@ final class Outbox {
         do {
             FluxSink<Delivery> s = sink;
             if (s != null && !closed) {
-                while (s.requestedFromDownstream() > 0 && channel.writable()) {
+                FrameWriter direct = writer;
+                while ((direct != null || s.requestedFromDownstream() > 0) && channel.writable()) {
                     Frame frame = pending.getAndSet(null);
                     if (frame != null) {
                         if (frame.seq > lastSeq) {
@@ -148,10 +166,15 @@ final class Outbox {
                             lastSeq = frame.seq;
                             heartbeatDue = false;
                             metrics.sent(frame, previous);
-                            s.next(new Message(frame, previous));
+                            if (direct != null) {
+                                direct.write(frame, previous);
+                            }
+                            else {
+                                s.next(new Message(frame, previous));
+                            }
                         }
                     }
-                    else if (heartbeatDue) {
+                    else if (heartbeatDue && s.requestedFromDownstream() > 0) {
                         heartbeatDue = false;
                         s.next(Heartbeat.INSTANCE);
                     }

@@ -2,11 +2,21 @@ package org.leaderboard.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.Inflater;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket08FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 
 import org.junit.jupiter.api.Test;
 import org.leaderboard.campaign.Campaign;
@@ -74,6 +84,75 @@ class FrameTests {
                 .mapToObj(i -> new FeedEntry("pay-" + (100 - i), "D", 1, null, null, T0)).toList();
         Frame next = Frame.next(first, campaign(), new LiveView(totals(100, 100), boards(List.of()), twenty));
         assertThat((List<?>) json(next.json(1)).get("feed")).hasSize(20);
+    }
+
+    @Test
+    void eachMessageDeflatesOnItsOwnAndInflatesWithOrWithoutTheReceiversContext() throws Exception {
+        FeedEntry a = new FeedEntry("pay-a", "Ann", 500, "Bravo", "alice", T0);
+        FeedEntry b = new FeedEntry("pay-b", "Ben", 700, "Bravo", "bob", T0.plusSeconds(1));
+        Frame first = Frame.first(campaign(), new LiveView(totals(500, 1), boards(List.of(entry(1, "alice", 500))),
+                List.of(a)));
+        Frame second = Frame.next(first, campaign(), new LiveView(totals(1200, 2),
+                boards(List.of(entry(1, "bob", 700), entry(2, "alice", 500))), List.of(b, a)));
+        byte[] snapshot = first.json(0);
+        byte[] update = second.json(1);
+        assertThat(second.deflated(1)).as("computed once").isSameAs(second.deflated(1));
+        assertThat(second.deflated(0)).isNotEqualTo(second.deflated(1));
+
+        // A receiver without context (server_no_context_takeover): a fresh inflater per message.
+        assertThat(inflate(new Inflater(true), first.deflated(0))).isEqualTo(snapshot);
+        assertThat(inflate(new Inflater(true), second.deflated(1))).isEqualTo(update);
+        // A receiver keeping its context (a browser's default): one inflater for the connection.
+        Inflater connection = new Inflater(true);
+        assertThat(inflate(connection, first.deflated(0))).isEqualTo(snapshot);
+        assertThat(inflate(connection, second.deflated(1))).isEqualTo(update);
+        assertThat(inflate(connection, second.deflated(0))).isEqualTo(second.json(0));
+        assertThat(second.deflated(0).length).isLessThan(second.json(0).length);
+    }
+
+    @Test
+    void webSocketFramesAreWhatNettysDecoderReadsBackAtEveryLengthEncoding() {
+        for (int length : new int[] { 0, 1, 125, 126, 300, 65_535, 65_536, 70_000 }) {
+            for (boolean rsv1 : new boolean[] { false, true }) {
+                byte[] payload = new byte[length];
+                for (int i = 0; i < length; i++) {
+                    payload[i] = (byte) ('a' + i % 26);
+                }
+                EmbeddedChannel client = new EmbeddedChannel(new WebSocket08FrameDecoder(WebSocketDecoderConfig
+                        .newBuilder().expectMaskedFrames(false).allowExtensions(true)
+                        .maxFramePayloadLength(1 << 20).build()));
+                client.writeInbound(Unpooled.wrappedBuffer(Frame.webSocketFrame(payload, rsv1)));
+                TextWebSocketFrame frame = client.readInbound();
+                try {
+                    assertThat(frame).as("length " + length).isNotNull();
+                    assertThat(frame.isFinalFragment()).isTrue();
+                    assertThat(frame.rsv()).isEqualTo(rsv1 ? 4 : 0);
+                    assertThat(ByteBufUtil.getBytes(frame.content())).isEqualTo(payload);
+                    assertThat((Object) client.readInbound()).isNull();
+                }
+                finally {
+                    frame.release();
+                    client.finishAndReleaseAll();
+                }
+            }
+        }
+    }
+
+    /** RFC 7692's receiver: the payload plus the empty stored block its sender dropped, inflated. */
+    static byte[] inflate(Inflater inflater, byte[] payload) throws Exception {
+        byte[] input = Arrays.copyOf(payload, payload.length + 4);
+        input[payload.length + 2] = (byte) 0xff;
+        input[payload.length + 3] = (byte) 0xff;
+        inflater.setInput(input);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] chunk = new byte[64];
+        int n;
+        do {
+            n = inflater.inflate(chunk);
+            out.write(chunk, 0, n);
+        }
+        while (n > 0 || !inflater.needsInput());
+        return out.toByteArray();
     }
 
     static Campaign campaign() {

@@ -1,6 +1,7 @@
 package org.leaderboard.live;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +10,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpHeaders;
@@ -24,6 +30,8 @@ import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClien
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.WebsocketClientSpec;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -73,21 +81,49 @@ final class StreamClient implements AutoCloseable {
     private final Sinks.One<CloseStatus> closed = Sinks.one();
     private final Sinks.Empty<Void> opened = Sinks.empty();
     private final AtomicInteger comments = new AtomicInteger();
+    private final AtomicLong wireBytes = new AtomicLong();
+    private final AtomicLong textBytes = new AtomicLong();
     private volatile WebSocketSession session;
     private volatile Disposable connection;
 
     private StreamClient() {
     }
 
+    /** What a WebSocket client offers: no compression, or permessage-deflate as browsers do, or without server context. */
+    enum Compression {
+        NONE, PERMESSAGE_DEFLATE, PERMESSAGE_DEFLATE_NO_SERVER_CONTEXT
+    }
+
     /** Opens a WebSocket to {@code /ws/campaigns/{campaignId}}, sending {@code origin} unless null. */
     static StreamClient webSocket(int port, String campaignId, String origin) {
+        return webSocket(port, campaignId, origin, Compression.NONE);
+    }
+
+    /**
+     * Opens a WebSocket offering {@code compression}; Netty's client decoder inflates the messages
+     * (with its context kept from message to message unless the server agreed not to use one).
+     */
+    static StreamClient webSocket(int port, String campaignId, String origin, Compression compression) {
         StreamClient client = new StreamClient();
         HttpHeaders headers = new HttpHeaders();
         if (origin != null) {
             headers.setOrigin(origin);
         }
         URI uri = URI.create("ws://127.0.0.1:" + port + "/ws/campaigns/" + campaignId);
-        client.connection = new ReactorNettyWebSocketClient().execute(uri, headers, session -> {
+        HttpClient http = HttpClient.create().doOnChannelInit((observer, channel, address) -> channel.pipeline()
+                .addFirst("test.wireBytes", new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        if (msg instanceof ByteBuf bytes) {
+                            client.wireBytes.addAndGet(bytes.readableBytes());
+                        }
+                        ctx.fireChannelRead(msg);
+                    }
+                }));
+        ReactorNettyWebSocketClient ws = new ReactorNettyWebSocketClient(http, () -> WebsocketClientSpec.builder()
+                .compress(compression != Compression.NONE)
+                .compressionRequestedServerNoContext(compression == Compression.PERMESSAGE_DEFLATE_NO_SERVER_CONTEXT));
+        client.connection = ws.execute(uri, headers, session -> {
             client.session = session;
             client.opened.tryEmitEmpty();
             Mono<Void> receiving = session.receive()
@@ -124,6 +160,7 @@ final class StreamClient implements AutoCloseable {
 
     @SuppressWarnings("unchecked")
     private void add(String text) {
+        textBytes.addAndGet(text.getBytes(StandardCharsets.UTF_8).length);
         Received received = new Received(text, JSON.readValue(text, Map.class), System.nanoTime());
         all.add(received);
         queue.add(received);
@@ -164,6 +201,21 @@ final class StreamClient implements AutoCloseable {
                 return received;
             }
         }
+    }
+
+    /** Bytes read off the socket so far (handshake response and frames, as sent). */
+    long wireBytes() {
+        return wireBytes.get();
+    }
+
+    /** UTF-8 bytes of the messages received so far, as decoded. */
+    long textBytes() {
+        return textBytes.get();
+    }
+
+    /** The WebSocket handshake response's extensions header (after {@link #awaitOpen}), or null. */
+    String extensions() {
+        return session.getHandshakeInfo().getHeaders().getFirst("Sec-WebSocket-Extensions");
     }
 
     /** SSE comment lines (heartbeats) received so far. */
