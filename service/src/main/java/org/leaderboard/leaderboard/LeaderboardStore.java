@@ -55,6 +55,19 @@ public class LeaderboardStore implements DisposableBean {
     public static final String CAMPAIGN_NOTICE = "campaign";
 
     static final String MARKER_KEY = "lb:epoch";
+    /**
+     * The token of the rebuild in progress; hash-tagged onto the marker's slot, since one script
+     * reads it and sets the marker. A FLUSHDB or restart during the rebuild removes it.
+     */
+    static final String REBUILD_KEY = "{lb:epoch}:rebuilding";
+    private static final RedisScript<Long> MARK_REBUILT = RedisScript.of("""
+            if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+                return 0
+            end
+            redis.call('SET', KEYS[2], ARGV[2])
+            redis.call('DEL', KEYS[1])
+            return 1
+            """, Long.class);
 
     /** A trend bucket is needed for 60 minutes from its minute; one more is slack for clock skew. */
     private static final long TREND_LIFETIME_MINUTES = 61;
@@ -349,6 +362,21 @@ public class LeaderboardStore implements DisposableBean {
 
     public Mono<Void> setMarker(String value) {
         return connected.then(redis.opsForValue().set(MARKER_KEY, value)).then();
+    }
+
+    /** Notes in Redis that the rebuild {@code token} has started (for {@link #markRebuilt}). */
+    public Mono<Void> beginRebuild(String token) {
+        return connected.then(redis.opsForValue().set(REBUILD_KEY, token, Duration.ofHours(1))).then();
+    }
+
+    /**
+     * Sets the marker to {@code value} if the rebuild {@code token} began in this Redis and it has
+     * kept its data since ({@link #beginRebuild}); answers false, setting nothing, when Redis was
+     * flushed or restarted meanwhile: what the rebuild swapped in before that is gone.
+     */
+    public Mono<Boolean> markRebuilt(String token, String value) {
+        return connected.thenMany(redis.execute(MARK_REBUILT, List.of(REBUILD_KEY, MARKER_KEY), List.of(token, value)))
+                .single().map(flipped -> flipped == 1L);
     }
 
     private <T> Mono<T> run(RedisScript<T> script, String campaignId, List<String> args) {

@@ -204,9 +204,12 @@ class LiveApplier implements SmartLifecycle {
         Mono<RebuildResult> run = Mono.defer(() -> {
             log.info("Rebuilding the live aggregates from the ledger: {}", reason);
             Instant started = clock.instant();
+            String token = markerValue();
             rebuildsWaiting.incrementAndGet();
             Mono<Progress> locked = tail.lockProgress(true).doFinally(signal -> rebuildsWaiting.decrementAndGet());
-            return locked.flatMap(progress -> tail.currentSnapshot().flatMap(snapshot -> {
+            // Redis notes the rebuild's start: a FLUSHDB or restart while it runs, even after a
+            // campaign was swapped in, then keeps the marker from being set (the watcher retries).
+            return locked.flatMap(progress -> store.beginRebuild(token).then(tail.currentSnapshot()).flatMap(snapshot -> {
                 long batch = progress.batchId() + 1;
                 return tail.campaignSums(snapshot)
                         .flatMap(sums -> state(sums, snapshot)
@@ -218,7 +221,10 @@ class LiveApplier implements SmartLifecycle {
                         .reduce(new RebuildResult(0, 0),
                                 (result, events) -> new RebuildResult(result.campaigns() + 1, result.events() + events))
                         .flatMap(result -> tail.saveProgress(new Progress(snapshot, null, 0, batch))
-                                .then(Mono.defer(() -> store.setMarker(markerValue())))
+                                .then(Mono.defer(() -> store.markRebuilt(token, markerValue())))
+                                .filter(Boolean::booleanValue)
+                                .switchIfEmpty(Mono.error(() -> new IllegalStateException(
+                                        "Redis lost its data while the rebuild ran (flushed or restarted)")))
                                 .thenReturn(result));
             })).as(tx::transactional)
                     .flatMap(result -> reapplyDirectoryChanges(started.minus(DIRECTORY_MARGIN)).thenReturn(result));

@@ -413,6 +413,28 @@ class LeaderboardStoreIntegrationTests {
         store.marker().as(StepVerifier::create).expectNext(false).verifyComplete();
     }
 
+    @Test
+    void aRebuildSetsTheMarkerOnlyIfRedisKeptItsDataSinceTheRebuildBegan() {
+        flush();
+        store.beginRebuild("rebuild-1").as(StepVerifier::create).verifyComplete();
+        store.markRebuilt("rebuild-1", "epoch-2").as(StepVerifier::create).expectNext(true).verifyComplete();
+        store.markerValue().as(StepVerifier::create).expectNext("epoch-2").verifyComplete();
+        store.markRebuilt("rebuild-1", "epoch-3").as(StepVerifier::create).expectNext(false)
+                .as("the token is spent").verifyComplete();
+
+        flush();
+        store.beginRebuild("rebuild-2").as(StepVerifier::create).verifyComplete();
+        flush(); // a FLUSHDB while the rebuild runs: what it swapped in so far is gone
+        store.markRebuilt("rebuild-2", "epoch-4").as(StepVerifier::create).expectNext(false).verifyComplete();
+        store.marker().as(StepVerifier::create).expectNext(false).verifyComplete();
+
+        store.beginRebuild("rebuild-3").as(StepVerifier::create).verifyComplete();
+        store.beginRebuild("rebuild-4").as(StepVerifier::create).verifyComplete();
+        store.markRebuilt("rebuild-3", "epoch-5").as(StepVerifier::create).expectNext(false)
+                .as("a rebuild that another one superseded").verifyComplete();
+        store.markRebuilt("rebuild-4", "epoch-6").as(StepVerifier::create).expectNext(true).verifyComplete();
+    }
+
     private void team(String id, String name) {
         store.putTeam(C, id, name).as(StepVerifier::create).verifyComplete();
     }
