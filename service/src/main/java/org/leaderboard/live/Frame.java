@@ -40,12 +40,20 @@ final class Frame {
     private final LiveView view;
     private final byte[] update;
     private volatile byte[] snapshot;
-    private volatile byte[] sseUpdate;
-    private volatile byte[] sseSnapshot;
-    private volatile byte[] deflatedUpdate;
-    private volatile byte[] deflatedSnapshot;
-    /** Whole WebSocket frames: [update, snapshot] x [plain, deflated]. */
-    private final AtomicReferenceArray<byte[]> webSocketFrames = new AtomicReferenceArray<>(4);
+    /** The other forms of the update and the snapshot, by {@link #index}, built on first demand. */
+    private final AtomicReferenceArray<byte[]> forms = new AtomicReferenceArray<>(Form.values().length * 2);
+
+    /** The forms a message is sent in besides its plain JSON. */
+    private enum Form {
+        /** One Server-Sent Event. */
+        SSE,
+        /** The payload of a permessage-deflate message. */
+        DEFLATED,
+        /** A whole WebSocket text frame. */
+        WEBSOCKET,
+        /** A whole WebSocket text frame of the deflated payload, RSV1 set. */
+        WEBSOCKET_DEFLATED
+    }
 
     private Frame(long seq, Map<String, Object> totals, LiveView view, byte[] update, long newestEventMillis) {
         this.seq = seq;
@@ -97,18 +105,7 @@ final class Frame {
 
     /** The same as {@link #json(long)}, as one Server-Sent Event. */
     byte[] sse(long lastSeq) {
-        if (follows(lastSeq)) {
-            byte[] sse = sseUpdate;
-            if (sse == null) {
-                sseUpdate = sse = sse(update);
-            }
-            return sse;
-        }
-        byte[] sse = sseSnapshot;
-        if (sse == null) {
-            sseSnapshot = sse = sse(snapshot());
-        }
-        return sse;
+        return form(Form.SSE, lastSeq);
     }
 
     /**
@@ -117,18 +114,7 @@ final class Frame {
      * every client whether or not its decoder keeps the previous messages' context.
      */
     byte[] deflated(long lastSeq) {
-        if (follows(lastSeq)) {
-            byte[] bytes = deflatedUpdate;
-            if (bytes == null) {
-                deflatedUpdate = bytes = deflate(update);
-            }
-            return bytes;
-        }
-        byte[] bytes = deflatedSnapshot;
-        if (bytes == null) {
-            deflatedSnapshot = bytes = deflate(snapshot());
-        }
-        return bytes;
+        return form(Form.DEFLATED, lastSeq);
     }
 
     /**
@@ -137,12 +123,21 @@ final class Frame {
      * the bytes to write to a client's connection as they are, the same for every client.
      */
     byte[] webSocketFrame(long lastSeq, boolean deflate) {
-        int index = (follows(lastSeq) ? 0 : 1) + (deflate ? 2 : 0);
-        byte[] bytes = webSocketFrames.get(index);
+        return form(deflate ? Form.WEBSOCKET_DEFLATED : Form.WEBSOCKET, lastSeq);
+    }
+
+    private byte[] form(Form form, long lastSeq) {
+        int index = form.ordinal() * 2 + (follows(lastSeq) ? 0 : 1);
+        byte[] bytes = forms.get(index);
         if (bytes == null) {
-            bytes = webSocketFrame(deflate ? deflated(lastSeq) : json(lastSeq), deflate);
+            bytes = switch (form) {
+                case SSE -> sse(json(lastSeq));
+                case DEFLATED -> deflate(json(lastSeq));
+                case WEBSOCKET -> webSocketFrame(json(lastSeq), false);
+                case WEBSOCKET_DEFLATED -> webSocketFrame(deflated(lastSeq), true);
+            };
             // Racing threads build equal arrays; either may win.
-            webSocketFrames.set(index, bytes);
+            forms.set(index, bytes);
         }
         return bytes;
     }

@@ -2,11 +2,6 @@ package org.leaderboard.live;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtension;
-
-import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketHandler;
@@ -27,10 +22,7 @@ import reactor.core.publisher.Mono;
  * reactive stream, message object or encoder per client and frame. The session's own send stream
  * then carries only pings and the end. To a client that negotiated permessage-deflate (browsers
  * offer it) the frame's payload is compressed, once per frame for all such clients
- * ({@link Frame#deflated}), with RSV1 set. The choice is made once per connection, at the first
- * message that finds the extension in place, and holds from then on: on the fallback path through
- * the send stream, a message Netty's per-connection encoder compressed with its own history must
- * never follow one it did not see (it lets RSV1 frames through untouched).
+ * ({@link Frame#deflated}), with RSV1 set; Netty's per-connection encoder never sees these bytes.
  */
 @Component
 class LiveWebSocketHandler implements WebSocketHandler {
@@ -63,12 +55,13 @@ class LiveWebSocketHandler implements WebSocketHandler {
                 return session.close(CloseStatus.SERVER_ERROR);
             }
             Outbox outbox = streams.join(campaignId, "websocket", channel);
-            Encoding encoding = new Encoding(channel, metrics);
             if (channel.writesDirectly()) {
-                outbox.writeFramesWith(encoding::write);
+                outbox.writeFramesWith(new DirectWriter(channel, metrics)::write);
             }
+            // Off Netty the frames come through here too, as plain text messages.
             Flux<WebSocketMessage> out = outbox.deliveries().map(delivery -> delivery instanceof Outbox.Message m
-                    ? encoding.message(session, m)
+                    ? new WebSocketMessage(WebSocketMessage.Type.TEXT,
+                            session.bufferFactory().wrap(m.frame().json(m.lastSeq())))
                     : session.pingMessage(factory -> factory.allocateBuffer(0)));
             // Reading on (not cancelling the inbound, which would drop the connection without a
             // status) until the close handshake ends it.
@@ -83,46 +76,29 @@ class LiveWebSocketHandler implements WebSocketHandler {
         });
     }
 
-    /** How one connection's messages are encoded; used by its outbox's drain only, one message at a time. */
-    private static final class Encoding {
+    /** Writes one connection's frames; used by its outbox's drain only, one frame at a time. */
+    private static final class DirectWriter {
 
         private final ClientChannel channel;
         private final LiveMetrics metrics;
         private boolean deflate;
 
-        Encoding(ClientChannel channel, LiveMetrics metrics) {
+        DirectWriter(ClientChannel channel, LiveMetrics metrics) {
             this.channel = channel;
             this.metrics = metrics;
         }
 
-        /** On Netty: the frame's shared bytes for this connection, written as they are. */
+        /** The frame's shared bytes for this connection, written as they are. */
         void write(Frame frame, long lastSeq) {
-            boolean compressed = deflate();
-            channel.write(frame.webSocketFrame(lastSeq, compressed));
-            if (compressed) {
-                metrics.deflated();
-            }
-        }
-
-        private boolean deflate() {
+            // Looked up until found: the extension's encoder joins the pipeline once the
+            // handshake response is written.
             if (!deflate && channel.permessageDeflate()) {
                 deflate = true;
             }
-            return deflate;
-        }
-
-        /** Elsewhere: a message for the session's own send stream. */
-        WebSocketMessage message(WebSocketSession session, Outbox.Message m) {
-            if (!deflate()) {
-                return new WebSocketMessage(WebSocketMessage.Type.TEXT,
-                        session.bufferFactory().wrap(m.frame().json(m.lastSeq())));
+            channel.write(frame.webSocketFrame(lastSeq, deflate));
+            if (deflate) {
+                metrics.deflated();
             }
-            byte[] payload = m.frame().deflated(m.lastSeq());
-            metrics.deflated();
-            // The native frame is what is written; the payload buffer is the same bytes for
-            // whoever looks at the message (a heap wrapper: nothing to release).
-            return new WebSocketMessage(WebSocketMessage.Type.TEXT, DefaultDataBufferFactory.sharedInstance.wrap(payload),
-                    new TextWebSocketFrame(true, WebSocketExtension.RSV1, Unpooled.wrappedBuffer(payload)));
         }
     }
 }
