@@ -4,7 +4,7 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -35,7 +35,15 @@ final class ClientChannel {
     private static final String DEFLATE_ENCODER =
             "io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateEncoder";
 
+    /**
+     * The name Netty's server handshaker gives the WebSocket frame encoder; writing from its
+     * context starts the write at the handler below it.
+     */
+    private static final String WEBSOCKET_ENCODER = "wsencoder";
+
     private final Channel channel;
+    /** The frame encoder's context, once looked up; touched by the outbox's drain only, one write at a time. */
+    private ChannelHandlerContext belowEncoder;
 
     private ClientChannel(Channel channel) {
         this.channel = channel;
@@ -72,12 +80,25 @@ final class ClientChannel {
     }
 
     /**
-     * Writes {@code bytes}, already a whole protocol unit (a WebSocket frame), straight to the
-     * connection and flushes: no reactive stream, no encoder, no promise. Cheapest on the
-     * connection's event loop (elsewhere Netty hands the write to it).
+     * Writes {@code shared}, already a whole protocol unit (a WebSocket frame) that other
+     * connections write too, straight to the connection and flushes: no reactive stream, no
+     * promise, and none of the WebSocket encoders (the write starts below the frame encoder, so
+     * only what lies under it, TLS say, still sees the bytes). Cheapest on the connection's event
+     * loop (elsewhere Netty hands the write to it).
      */
-    void write(byte[] bytes) {
-        channel.writeAndFlush(Unpooled.wrappedBuffer(bytes), channel.voidPromise());
+    void write(ByteBuf shared) {
+        ChannelHandlerContext below = belowEncoder;
+        if (below == null || below.isRemoved()) {
+            below = channel.pipeline().context(WEBSOCKET_ENCODER);
+            belowEncoder = below;
+        }
+        ByteBuf bytes = shared.duplicate();
+        if (below != null) {
+            below.writeAndFlush(bytes, channel.voidPromise());
+        }
+        else {
+            channel.writeAndFlush(bytes, channel.voidPromise());
+        }
     }
 
     boolean writable() {

@@ -1,6 +1,7 @@
 package org.leaderboard.live;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -9,6 +10,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.zip.Deflater;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 import org.leaderboard.campaign.Campaign;
 import org.leaderboard.leaderboard.Board;
@@ -42,6 +46,8 @@ final class Frame {
     private volatile byte[] snapshot;
     /** The other forms of the update and the snapshot, by {@link #index}, built on first demand. */
     private final AtomicReferenceArray<byte[]> forms = new AtomicReferenceArray<>(Form.values().length * 2);
+    /** The whole WebSocket frames again, in native memory shared by every connection, by {@link #index}. */
+    private final AtomicReferenceArray<ByteBuf> wire = new AtomicReferenceArray<>(Form.values().length * 2);
 
     /** The forms a message is sent in besides its plain JSON. */
     private enum Form {
@@ -126,8 +132,34 @@ final class Frame {
         return form(deflate ? Form.WEBSOCKET_DEFLATED : Form.WEBSOCKET, lastSeq);
     }
 
+    /**
+     * {@link #webSocketFrame(long, boolean)} in native memory, once for every connection: each
+     * writes a {@link ByteBuf#duplicate() duplicate} (its own indexes over the same bytes), which
+     * the native transport sends from where it lies, where a heap array would be copied into a
+     * direct buffer of the connection's allocator first, client after client. The memory is the
+     * JDK's, freed once the frame is garbage, so releasing a duplicate (as a written message is)
+     * is a no-op and a frame still waiting in a slow client's outbox stays valid.
+     */
+    ByteBuf webSocketWire(long lastSeq, boolean deflate) {
+        int index = index(deflate ? Form.WEBSOCKET_DEFLATED : Form.WEBSOCKET, lastSeq);
+        ByteBuf buf = wire.get(index);
+        if (buf == null) {
+            byte[] bytes = webSocketFrame(lastSeq, deflate);
+            ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+            buf = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(direct));
+            if (!wire.compareAndSet(index, null, buf)) {
+                buf = wire.get(index);
+            }
+        }
+        return buf;
+    }
+
+    private int index(Form form, long lastSeq) {
+        return form.ordinal() * 2 + (follows(lastSeq) ? 0 : 1);
+    }
+
     private byte[] form(Form form, long lastSeq) {
-        int index = form.ordinal() * 2 + (follows(lastSeq) ? 0 : 1);
+        int index = index(form, lastSeq);
         byte[] bytes = forms.get(index);
         if (bytes == null) {
             bytes = switch (form) {

@@ -95,7 +95,7 @@ class LiveWebSocketHandler implements WebSocketHandler {
             if (!deflate && channel.permessageDeflate()) {
                 deflate = true;
             }
-            channel.write(frame.webSocketFrame(lastSeq, deflate));
+            channel.write(frame.webSocketWire(lastSeq, deflate));
             if (deflate) {
                 metrics.deflated();
             }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.Inflater;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -136,6 +137,29 @@ class FrameTests {
                 }
             }
         }
+    }
+
+    @Test
+    void theSharedNativeFrameSurvivesEveryConnectionReleasingItsWrite() {
+        Frame first = Frame.first(campaign(), new LiveView(totals(500, 1), boards(List.of(entry(1, "alice", 500))),
+                List.of(new FeedEntry("pay-a", "Ann", 500, null, "alice", T0))));
+        for (boolean deflate : new boolean[] { false, true }) {
+            ByteBuf shared = first.webSocketWire(0, deflate);
+            assertThat(shared).as("built once").isSameAs(first.webSocketWire(0, deflate));
+            assertThat(shared.isDirect()).isTrue();
+            assertThat(shared.hasMemoryAddress()).as("sent from where it lies, not copied").isTrue();
+            for (int connection = 0; connection < 3; connection++) {
+                // What a connection does: writes a duplicate, the transport reads it and releases it.
+                ByteBuf written = shared.duplicate();
+                assertThat(ByteBufUtil.getBytes(written)).isEqualTo(first.webSocketFrame(0, deflate));
+                written.skipBytes(written.readableBytes());
+                written.release();
+            }
+            assertThat(shared.refCnt()).isPositive();
+            assertThat(shared.readableBytes()).isEqualTo(first.webSocketFrame(0, deflate).length);
+            assertThat(ByteBufUtil.getBytes(shared)).isEqualTo(first.webSocketFrame(0, deflate));
+        }
+        assertThat(first.webSocketWire(0, true)).isNotSameAs(first.webSocketWire(0, false));
     }
 
     /** RFC 7692's receiver: the payload plus the empty stored block its sender dropped, inflated. */
