@@ -46,19 +46,18 @@ final class Frame {
     private volatile byte[] snapshot;
     /** The other forms of the update and the snapshot, by {@link #index}, built on first demand. */
     private final AtomicReferenceArray<byte[]> forms = new AtomicReferenceArray<>(Form.values().length * 2);
-    /** The whole WebSocket frames again, in native memory shared by every connection, by {@link #index}. */
-    private final AtomicReferenceArray<ByteBuf> wire = new AtomicReferenceArray<>(Form.values().length * 2);
+    /**
+     * The whole WebSocket frames of the update and the snapshot, plain then deflated, by
+     * {@link #index}, in native memory shared by every connection; built on first demand.
+     */
+    private final AtomicReferenceArray<ByteBuf> wire = new AtomicReferenceArray<>(4);
 
     /** The forms a message is sent in besides its plain JSON. */
     private enum Form {
         /** One Server-Sent Event. */
         SSE,
         /** The payload of a permessage-deflate message. */
-        DEFLATED,
-        /** A whole WebSocket text frame. */
-        WEBSOCKET,
-        /** A whole WebSocket text frame of the deflated payload, RSV1 set. */
-        WEBSOCKET_DEFLATED
+        DEFLATED
     }
 
     private Frame(long seq, Map<String, Object> totals, LiveView view, byte[] update, long newestEventMillis) {
@@ -129,7 +128,7 @@ final class Frame {
      * the bytes to write to a client's connection as they are, the same for every client.
      */
     byte[] webSocketFrame(long lastSeq, boolean deflate) {
-        return form(deflate ? Form.WEBSOCKET_DEFLATED : Form.WEBSOCKET, lastSeq);
+        return webSocketFrame(deflate ? deflated(lastSeq) : json(lastSeq), deflate);
     }
 
     /**
@@ -141,7 +140,7 @@ final class Frame {
      * is a no-op and a frame still waiting in a slow client's outbox stays valid.
      */
     ByteBuf webSocketWire(long lastSeq, boolean deflate) {
-        int index = index(deflate ? Form.WEBSOCKET_DEFLATED : Form.WEBSOCKET, lastSeq);
+        int index = index(deflate ? 1 : 0, lastSeq);
         ByteBuf buf = wire.get(index);
         if (buf == null) {
             byte[] bytes = webSocketFrame(lastSeq, deflate);
@@ -154,19 +153,18 @@ final class Frame {
         return buf;
     }
 
-    private int index(Form form, long lastSeq) {
-        return form.ordinal() * 2 + (follows(lastSeq) ? 0 : 1);
+    /** Where the {@code kind}-th form of this frame's message for {@code lastSeq} is cached: update, then snapshot. */
+    private int index(int kind, long lastSeq) {
+        return kind * 2 + (follows(lastSeq) ? 0 : 1);
     }
 
     private byte[] form(Form form, long lastSeq) {
-        int index = index(form, lastSeq);
+        int index = index(form.ordinal(), lastSeq);
         byte[] bytes = forms.get(index);
         if (bytes == null) {
             bytes = switch (form) {
                 case SSE -> sse(json(lastSeq));
                 case DEFLATED -> deflate(json(lastSeq));
-                case WEBSOCKET -> webSocketFrame(json(lastSeq), false);
-                case WEBSOCKET_DEFLATED -> webSocketFrame(deflated(lastSeq), true);
             };
             // Racing threads build equal arrays; either may win.
             forms.set(index, bytes);

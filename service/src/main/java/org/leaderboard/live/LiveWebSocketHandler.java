@@ -18,9 +18,9 @@ import reactor.core.publisher.Mono;
  * client that sends one is closed (1008); control frames (pings, pongs) are answered by Netty.
  *
  * <p>On Reactor Netty a frame leaves as bytes built once for all clients, the whole WebSocket frame
- * ({@link Frame#webSocketFrame}), which the client's outbox writes straight to its connection: no
- * reactive stream, message object or encoder per client and frame. The session's own send stream
- * then carries only pings and the end. To a client that negotiated permessage-deflate (browsers
+ * ({@link Frame#webSocketWire}, one copy in native memory), which the client's outbox writes
+ * straight to its connection: no reactive stream, message object or encoder per client and frame.
+ * The session's own send stream then carries only pings and the end. To a client that negotiated permessage-deflate (browsers
  * offer it) the frame's payload is compressed, once per frame for all such clients
  * ({@link Frame#deflated}), with RSV1 set; Netty's per-connection encoder never sees these bytes.
  */
