@@ -30,6 +30,9 @@ if [ "${1:-}" = spectators ]; then
   ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
   ./mvnw -q -pl load-tests test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/spectator-classpath.txt -Dmdep.includeScope=test
+  # The native WebSocket client (the default; -Dclient=netty runs the Netty one in the JVM instead).
+  "${CC:-cc}" -O2 -pthread -o load-tests/target/spectators load-tests/native/spectators.c -lz \
+    || echo "bench.sh: the native spectator client did not build (needs cc and zlib: apt-get install -y gcc zlib1g-dev)" >&2
   # SPECTATOR_JAVA_OPTS: JVM options of the client (heap, GC); -D options go after them.
   # shellcheck disable=SC2086
   exec java ${SPECTATOR_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseParallelGC} \

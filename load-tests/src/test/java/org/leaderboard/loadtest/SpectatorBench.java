@@ -2,10 +2,13 @@ package org.leaderboard.loadtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
@@ -19,10 +22,12 @@ import java.util.concurrent.TimeUnit;
  * {@code spectators} WebSocket (or SSE) clients connect at {@code connectRate}, the service's heap
  * per idle connection is measured, then one ingester posts {@code eventsPerSecond} donations for a
  * warm-up and a measured phase, and every client times each batch from its acceptance (the ingest
- * answer) to the first frame whose {@code donationCount} includes it. A plain Netty client rather
- * than a Gatling WebSocket scenario: Gatling hands each inbound message to a virtual user as a
- * String through its check machinery, where this needs ~100,000 frames/s read by their first bytes
- * on the two cores the service also runs on (load-tests/README.md, "Spectators on live streams").
+ * answer) to the first frame whose {@code donationCount} includes it. Its own clients rather than a
+ * Gatling WebSocket scenario: Gatling hands each inbound message to a virtual user as a String
+ * through its check machinery, where this needs ~100,000 frames/s read by their first bytes on the
+ * two cores the service also runs on (load-tests/README.md, "Spectators on live streams"). The
+ * WebSocket spectators are a native process by default ({@link NativeSpectators}), else Netty in
+ * this JVM ({@link SpectatorClients}); both behind {@link Spectators}.
  *
  * <p>Run with {@code load-tests/bench.sh spectators [-Dname=value ...]}; ends with a result block
  * and exit status 1 when a target or a consistency check fails.
@@ -50,8 +55,16 @@ public final class SpectatorBench {
     private final int warmupSeconds = Integer.getInteger("warmupSeconds", 30);
     private final int durationSeconds = Integer.getInteger("durationSeconds", 60);
     private final int graceSeconds = Integer.getInteger("graceSeconds", 3);
-    // As many busy threads as the service's event loops (Reactor Netty: max(4, cores)), so the
-    // scheduler shares the cores between them evenly: with 2 this client fell behind at 10,000.
+    /**
+     * The WebSocket spectators' client: {@code native} (load-tests/native/spectators.c, built by
+     * bench.sh) or {@code netty} (SpectatorClients, in this JVM); SSE spectators are always Netty's.
+     */
+    private final String client = transport == SpectatorClients.Transport.SSE ? "netty"
+            : System.getProperty("client", "native").toLowerCase(Locale.ROOT);
+    private final String nativeClient = System.getProperty("nativeClient", "load-tests/target/spectators");
+    // As many threads as the service's event loops (Reactor Netty: max(4, cores)), so the
+    // scheduler shares the cores between them evenly: with 2 the Netty client fell behind at
+    // 10,000, and the native one delivered no more with 2 than with 4.
     private final int clientThreads = Integer.getInteger("clientThreads", 4);
     private final String origin = System.getProperty("origin");
     private final boolean deflate = Boolean.parseBoolean(System.getProperty("deflate", "true"));
@@ -92,35 +105,34 @@ public final class SpectatorBench {
                 eventsPerSecond, batchIntervalMs, warmupSeconds + durationSeconds);
         String parameters = String.format(Locale.ROOT,
                 "transport=%s spectators=%d connectRate=%s/s eventsPerSecond=%s (every %d ms, one request in flight)"
-                        + " warmup=%ds duration=%ds clientThreads=%d deflate=%s servicePid=%s",
+                        + " warmup=%ds duration=%ds client=%s clientThreads=%d deflate=%s servicePid=%s",
                 transport.name().toLowerCase(Locale.ROOT), spectators, IngestSimulation.num(connectRate),
-                IngestSimulation.num(eventsPerSecond), batchIntervalMs, warmupSeconds, durationSeconds, clientThreads,
+                IngestSimulation.num(eventsPerSecond), batchIntervalMs, warmupSeconds, durationSeconds, client, clientThreads,
                 transport == SpectatorClients.Transport.WS && deflate, probe.pid == 0 ? "unknown" : Long.toString(probe.pid));
         System.out.printf("%nBENCH SpectatorBench run=%s campaign=%s %s%n", runId, campaignId, parameters);
 
         StringBuilder out = new StringBuilder();
         long heapBefore = heapCheck ? probe.heapAfterGc() : -1;
         long rssBefore = probe.rss();
-        try (SpectatorClients clients = new SpectatorClients(transport, baseUrl, campaignId, origin, clientThreads,
-                maxPendingConnects, deflate, ingest.log)) {
+        try (Spectators clients = spectatorClients(ingest.log)) {
             progress("connecting %d spectators to %s", spectators, clients.streamUri());
             long connectStart = System.nanoTime();
             clients.connect(spectators, connectRate);
             boolean settled = clients.awaitSettled(TimeUnit.SECONDS.toNanos(connectTimeoutSeconds));
             double connectSecs = (System.nanoTime() - connectStart) / 1e9;
-            int connected = clients.open.get();
-            progress("%d open, %d failed after %.1f s%s", connected, clients.failed.get(), connectSecs,
+            int connected = clients.open();
+            progress("%d open, %d failed after %.1f s%s", connected, clients.failed(), connectSecs,
                     settled ? "" : " (timed out waiting for the rest)");
             Thread.sleep(TimeUnit.SECONDS.toMillis(idleSeconds));
             long sessionsIdle = probe.pushSessions();
-            int idleOpen = clients.open.get();
+            int idleOpen = clients.open();
             long heapAfter = heapCheck ? probe.heapAfterGc() : -1;
             long rssAfter = probe.rss();
             out.append(String.format(Locale.ROOT,
                     "connect: %d of %d open (snapshot received) after %.1f s, failed=%d%n"
                             + "         connect -> snapshot: %s%n"
                             + "         reasons: %s%n",
-                    connected, spectators, connectSecs, clients.failed.get(),
+                    connected, spectators, connectSecs, clients.failed(),
                     clients.collect(baseCount, baseRaised).toSnapshot.summary(), clients.reasons()));
             if (connected < spectators) failures.add("only " + connected + " of " + spectators + " spectators connected");
             out.append(String.format(Locale.ROOT, "sockets (idle, %d s after connecting): %d open here, service reports %s%n",
@@ -149,6 +161,22 @@ public final class SpectatorBench {
         return failures.isEmpty() ? 0 : 1;
     }
 
+    private Spectators spectatorClients(SpectatorIngest.Log log) throws IOException {
+        switch (client) {
+            case "netty":
+                return new SpectatorClients(transport, baseUrl, campaignId, origin, clientThreads, maxPendingConnects,
+                        deflate, log);
+            case "native":
+                Path binary = Path.of(nativeClient);
+                IngestSimulation.require(Files.isExecutable(binary), "no native client at " + binary
+                        + ": bench.sh builds it with cc and zlib (apt-get install -y gcc zlib1g-dev), or -Dclient=netty");
+                return new NativeSpectators(binary, baseUrl, campaignId, origin, clientThreads, maxPendingConnects,
+                        deflate, log);
+            default:
+                throw new IllegalArgumentException("client must be native or netty, not " + client);
+        }
+    }
+
     private void heap(StringBuilder out, long before, long after, long rssBefore, long rssAfter, int open) {
         String rss = rssBefore < 0 || rssAfter < 0 || open == 0 ? ""
                 : String.format(Locale.ROOT, "; resident memory %+.1f MB (%.1f KB per connection, heap and off-heap)",
@@ -175,13 +203,14 @@ public final class SpectatorBench {
         }
     }
 
-    private void loadPhase(StringBuilder out, SpectatorClients clients, SpectatorIngest ingest,
+    private void loadPhase(StringBuilder out, Spectators clients, SpectatorIngest ingest,
             SpectatorServerProbe probe, long baseCount, long baseRaised) throws Exception {
         long warmupNanos = TimeUnit.SECONDS.toNanos(warmupSeconds);
         long measuredNanos = TimeUnit.SECONDS.toNanos(durationSeconds);
         long t0 = System.nanoTime();
-        clients.measureFromNanos = t0 + warmupNanos;
-        clients.measureToNanos = t0 + warmupNanos + measuredNanos;
+        long measureFrom = t0 + warmupNanos;
+        long measureTo = measureFrom + measuredNanos;
+        clients.measureWindow(measureFrom, measureTo);
         Throwable[] ingestFailure = new Throwable[1];
         Thread ingester = new Thread(() -> {
             try {
@@ -193,7 +222,7 @@ public final class SpectatorBench {
         progress("ingesting %s events/s: %d s warm-up, then %d s measured", IngestSimulation.num(eventsPerSecond),
                 warmupSeconds, durationSeconds);
         ingester.start();
-        watch(clients, clients.measureFromNanos);
+        watch(clients, measureFrom);
         long cpuService0 = probe.serviceCpuNanos();
         long cpuBench0 = probe.benchCpuNanos();
         long cpuMachine0 = probe.machineBusyNanos();
@@ -202,8 +231,8 @@ public final class SpectatorBench {
         double[] applyLag0 = probe.timer(APPLY_LAG);
         double[] pushLag0 = probe.timer(PUSH_LAG);
         progress("measuring");
-        watch(clients, clients.measureToNanos);
-        long window = System.nanoTime() - clients.measureFromNanos;
+        watch(clients, measureTo);
+        long window = System.nanoTime() - measureFrom;
         long cpuService = since(cpuService0, probe.serviceCpuNanos());
         long cpuBench = since(cpuBench0, probe.benchCpuNanos());
         long cpuMachine = since(cpuMachine0, probe.machineBusyNanos());
@@ -255,8 +284,8 @@ public final class SpectatorBench {
         out.append(String.format(Locale.ROOT,
                 "sockets at the end: %d open here, service reports %s; %d closed during the run (%s)%n",
                 c.openAtEnd, sessionsEnd < 0 ? "no leaderboard_push_sessions meter" : sessionsEnd + " sessions",
-                clients.closedAfterSnapshot.get(), clients.reasons()));
-        if (clients.closedAfterSnapshot.get() > 0) failures.add(clients.closedAfterSnapshot.get() + " spectators closed during the run");
+                clients.closedAfterSnapshot(), clients.reasons()));
+        if (clients.closedAfterSnapshot() > 0) failures.add(clients.closedAfterSnapshot() + " spectators closed during the run");
         boolean finalOk = c.finalOk == c.openAtEnd && c.openAtEnd > 0;
         out.append(String.format(Locale.ROOT,
                 "final state: %d of %d open spectators show donationCount=%d raisedMinor=%d (what was committed) %s%s%n",
@@ -264,10 +293,10 @@ public final class SpectatorBench {
                 c.finalMismatch == null ? "" : ", e.g. one shows " + c.finalMismatch));
         if (!finalOk) failures.add("final totals differ at " + (c.openAtEnd - c.finalOk) + " spectators");
         out.append("service's own lags in the measured window (mean): ").append(serviceLags).append('\n');
-        double loopDelayMs = clients.maxLoopDelayNanos.get() / 1e6;
+        double loopDelayMs = clients.maxLoopDelayNanos() / 1e6;
         out.append(String.format(Locale.ROOT,
-                "client event loops: a task waited at most %.1f ms in the measured window (probed every second)%s%n",
-                loopDelayMs, loopDelayMs > 50
+                "client loops: %s at most %.1f ms in the measured window%s%n",
+                clients.loopDelayMeaning(), loopDelayMs, loopDelayMs > 50
                         ? ": THE CLIENT FELL BEHIND, frames queued in it before being timed; the lag is an upper bound" : ""));
         boolean known = cpuService >= 0 && cpuBench >= 0 && cpuMachine >= 0 && cpuPostgres >= 0 && cpuRedis >= 0;
         out.append(String.format(Locale.ROOT,
@@ -337,9 +366,9 @@ public final class SpectatorBench {
      * Until {@code until}: probes the client's event loops every second and prints a progress line
      * every 10 s (open spectators, frames/s, the client's worst loop delay and heap).
      */
-    private static void watch(SpectatorClients clients, long until) throws InterruptedException {
+    private static void watch(Spectators clients, long until) throws Exception {
         long lastPrint = System.nanoTime();
-        long lastFrames = clients.framesSoFar.sum();
+        long lastFrames = clients.framesSoFar();
         long worst = 0;
         for (long next = lastPrint + SECOND; ; next += SECOND) {
             long wait = Math.min(next, until) - System.nanoTime();
@@ -348,9 +377,9 @@ public final class SpectatorBench {
             if (now >= until) return;
             worst = Math.max(worst, clients.probeLoops());
             if (now - lastPrint >= 10 * SECOND) {
-                long frames = clients.framesSoFar.sum();
+                long frames = clients.framesSoFar();
                 Runtime rt = Runtime.getRuntime();
-                progress("%d open, %.0f frames/s, client loops up to %.0f ms late, client heap %d MB", clients.open.get(),
+                progress("%d open, %.0f frames/s, client loops up to %.0f ms late, client heap %d MB", clients.open(),
                         (frames - lastFrames) * 1e9 / (now - lastPrint), worst / 1e6,
                         (rt.totalMemory() - rt.freeMemory()) >> 20);
                 lastPrint = now;

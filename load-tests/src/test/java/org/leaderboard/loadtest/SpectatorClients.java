@@ -74,7 +74,7 @@ import java.util.zip.Inflater;
  * acceptance to this frame's arrival. Counters live per event loop and are only touched on it;
  * {@link #collect} reads them on their loops.
  */
-final class SpectatorClients implements AutoCloseable {
+final class SpectatorClients implements Spectators {
 
     enum Transport { WS, SSE }
 
@@ -158,8 +158,45 @@ final class SpectatorClients implements AutoCloseable {
                 });
     }
 
-    URI streamUri() {
+    @Override
+    public URI streamUri() {
         return streamUri;
+    }
+
+    @Override
+    public int open() {
+        return open.get();
+    }
+
+    @Override
+    public int failed() {
+        return failed.get();
+    }
+
+    @Override
+    public int closedAfterSnapshot() {
+        return closedAfterSnapshot.get();
+    }
+
+    @Override
+    public long framesSoFar() {
+        return framesSoFar.sum();
+    }
+
+    @Override
+    public void measureWindow(long fromNanos, long toNanos) {
+        measureFromNanos = fromNanos;
+        measureToNanos = toNanos;
+    }
+
+    @Override
+    public long maxLoopDelayNanos() {
+        return maxLoopDelayNanos.get();
+    }
+
+    @Override
+    public String loopDelayMeaning() {
+        return "a probe task (one per event loop, every second) waited";
     }
 
     private WebSocketClientProtocolConfig wsConfig() {
@@ -185,7 +222,8 @@ final class SpectatorClients implements AutoCloseable {
      * Opens {@code n} connections at {@code perSecond}, with at most {@code maxPendingConnects}
      * waiting for their snapshot at once; returns when the last one is started.
      */
-    void connect(int n, double perSecond) throws InterruptedException {
+    @Override
+    public void connect(int n, double perSecond) throws InterruptedException {
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
             long due = start + (long) (i * 1e9 / perSecond);
@@ -204,8 +242,8 @@ final class SpectatorClients implements AutoCloseable {
         }
     }
 
-    /** Waits until every started connection has its snapshot or failed, or the time is up. */
-    boolean awaitSettled(long timeoutNanos) throws InterruptedException {
+    @Override
+    public boolean awaitSettled(long timeoutNanos) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutNanos;
         while (everOpen.get() + failed.get() < started.get()) {
             if (System.nanoTime() > deadline) return false;
@@ -218,7 +256,8 @@ final class SpectatorClients implements AutoCloseable {
         reasons.computeIfAbsent(r, k -> new LongAdder()).increment();
     }
 
-    String reasons() {
+    @Override
+    public String reasons() {
         if (reasons.isEmpty()) return "none";
         Map<String, Long> sorted = new TreeMap<>();
         reasons.forEach((k, v) -> sorted.put(k, v.sum()));
@@ -232,7 +271,8 @@ final class SpectatorClients implements AutoCloseable {
      *
      * @return the longest delay of the previous probe, ns
      */
-    long probeLoops() {
+    @Override
+    public long probeLoops() {
         long worst = lastProbeWorst.getAndSet(0);
         for (EventExecutor loop : loops.keySet()) {
             long submitted = System.nanoTime();
@@ -249,7 +289,8 @@ final class SpectatorClients implements AutoCloseable {
     private final AtomicLong lastProbeWorst = new AtomicLong();
 
     /** What every event loop counted, merged; {@code expectCount/expectRaised}: the final totals. */
-    Collected collect(long expectCount, long expectRaised) throws Exception {
+    @Override
+    public Collected collect(long expectCount, long expectRaised) throws Exception {
         Collected all = new Collected();
         for (Map.Entry<EventExecutor, LoopStats> e : loops.entrySet()) {
             LoopStats s = e.getValue();

@@ -24,6 +24,17 @@ final class SpectatorHistogram {
         if (v > maxNanos) maxNanos = v;
     }
 
+    /** Adds {@code n} samples to bucket {@code bucket} (as another process counted them). */
+    void addBucket(int bucket, long n) {
+        counts[Math.min(BUCKETS, Math.max(0, bucket))] += n;
+        total += n;
+    }
+
+    /** Raises the maximum to {@code nanos} if it is higher. */
+    void atLeastMax(long nanos) {
+        if (nanos > maxNanos) maxNanos = nanos;
+    }
+
     void add(SpectatorHistogram other) {
         for (int i = 0; i <= BUCKETS; i++) counts[i] += other.counts[i];
         total += other.total;

@@ -2,10 +2,18 @@ package org.leaderboard.loadtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +50,8 @@ final class SpectatorIngest {
         volatile int firstMeasured = Integer.MAX_VALUE;
         /** Batches at or past this index are after the measured phase (not counted either). */
         volatile int endMeasured = Integer.MAX_VALUE;
+        /** A copy in a file another process maps (the native client), or null; see {@link #mirrorTo}. */
+        private MappedByteBuffer mirror;
 
         Log(int capacity) {
             acceptedAtNanos = new long[capacity];
@@ -51,6 +61,51 @@ final class SpectatorIngest {
         boolean measured(int batch) {
             return batch >= firstMeasured && batch < endMeasured;
         }
+
+        /**
+         * From now on also writes the log to {@code file}, for the native client
+         * (load-tests/native/spectators.c): four longs in native byte order (size, firstMeasured,
+         * endMeasured, capacity), padded to 64 bytes, then capacity cumulative counts, then
+         * capacity acceptance times (System.nanoTime(): CLOCK_MONOTONIC on Linux). Entries are
+         * written before {@code size} is released, so a reader that acquires size sees them whole.
+         * Call before the ingest starts.
+         */
+        void mirrorTo(Path file) throws IOException {
+            int capacity = cumulative.length;
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                mirror = ch.map(FileChannel.MapMode.READ_WRITE, 0, HEADER_BYTES + 16L * capacity);
+            }
+            LONGS.setRelease(mirror, 8, (long) firstMeasured);
+            LONGS.setRelease(mirror, 16, (long) endMeasured);
+            LONGS.setRelease(mirror, 24, (long) capacity);
+            LONGS.setRelease(mirror, 0, (long) size);
+        }
+
+        void append(long acceptedAt, long count) {
+            int i = size;
+            acceptedAtNanos[i] = acceptedAt;
+            cumulative[i] = count;
+            if (mirror != null) {
+                LONGS.set(mirror, HEADER_BYTES + 8 * i, count);
+                LONGS.set(mirror, HEADER_BYTES + 8 * (cumulative.length + i), acceptedAt);
+                LONGS.setRelease(mirror, 0, (long) (i + 1));
+            }
+            size = i + 1;
+        }
+
+        void markFirstMeasured() {
+            firstMeasured = size;
+            if (mirror != null) LONGS.setRelease(mirror, 8, (long) firstMeasured);
+        }
+
+        void markEndMeasured() {
+            endMeasured = size;
+            if (mirror != null) LONGS.setRelease(mirror, 16, (long) endMeasured);
+        }
+
+        private static final int HEADER_BYTES = 64;
+        private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
     }
 
     private final HttpClient http = IngestSimulation.httpClient();
@@ -106,7 +161,7 @@ final class SpectatorIngest {
             long now = System.nanoTime();
             if (now >= end) break;
             if (log.firstMeasured == Integer.MAX_VALUE && now >= measureFrom) {
-                log.firstMeasured = log.size;
+                log.markFirstMeasured();
                 measuredStartNanos = now;
             }
             long due = (long) Math.floor(eventsPerSecond * (now - start) / 1e9) - sent;
@@ -127,7 +182,7 @@ final class SpectatorIngest {
             if (Thread.interrupted()) throw new InterruptedException();
         }
         measuredEndNanos = System.nanoTime();
-        log.endMeasured = log.size;
+        log.markEndMeasured();
     }
 
     /** One batch, retried with the same ids until answered (or the phase is over). */
@@ -180,10 +235,7 @@ final class SpectatorIngest {
         } catch (java.io.IOException e) {
             throw new IllegalStateException("ingest: unreadable batch answer: " + answer, e);
         }
-        int i = log.size;
-        log.acceptedAtNanos[i] = answeredAt;
-        log.cumulative[i] = committed;
-        log.size = i + 1;
+        log.append(answeredAt, committed);
     }
 
     private long seqOf(String eventId) {

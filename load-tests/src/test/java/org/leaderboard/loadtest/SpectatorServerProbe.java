@@ -126,7 +126,11 @@ final class SpectatorServerProbe {
     }
 
     long benchCpuNanos() {
-        return processCpuNanos("/proc/self/stat");
+        long self = processCpuNanos("/proc/self/stat");
+        // and the native spectator client's, a child process of this JVM
+        long children = ProcessHandle.current().children()
+                .mapToLong(child -> Math.max(0, cpuNanosOf(child.pid()))).sum();
+        return self < 0 ? -1 : self + children;
     }
 
     /** CPU time (user + system) of process {@code pid} in ns; -1 when unknown (e.g. it has ended). */
