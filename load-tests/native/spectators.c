@@ -398,6 +398,24 @@ static void conn_close(struct conn *c) {
     w->dead = c;
 }
 
+/* The length of the frame header at b (n bytes there) and its payload's, or 0 if n is too short. */
+static size_t frame_header(const uint8_t *b, size_t n, uint64_t *plen) {
+    if (n < 2) return 0;
+    *plen = b[1] & 0x7f;
+    if (*plen == 126) {
+        if (n < 4) return 0;
+        *plen = ((uint64_t) b[2] << 8) | b[3];
+        return 4;
+    }
+    if (*plen == 127) {
+        if (n < 10) return 0;
+        *plen = 0;
+        for (int i = 0; i < 8; i++) *plen = (*plen << 8) | b[2 + i];
+        return 10;
+    }
+    return 2;
+}
+
 /*
  * The whole frames in buf[0, len): returns the bytes they took, or -1 when the connection was
  * closed (c is then no longer to be touched).
@@ -407,24 +425,15 @@ static ssize_t frames_in(struct conn *c, uint8_t *buf, size_t len, int64_t now) 
     while (len - off >= 2) {
         uint8_t *b = buf + off;
         int fin = b[0] & 0x80, rsv1 = b[0] & 0x40, op = b[0] & 0x0f;
-        uint64_t plen = b[1] & 0x7f;
-        size_t hdr = 2;
         if (b[1] & 0x80) { /* a server never masks (RFC 6455 5.1) */
             c->w->st.unparsable++;
             reason("masked frame from the service");
             conn_close(c);
             return -1;
         }
-        if (plen == 126) {
-            if (len - off < 4) break;
-            plen = ((uint64_t) b[2] << 8) | b[3];
-            hdr = 4;
-        } else if (plen == 127) {
-            if (len - off < 10) break;
-            plen = 0;
-            for (int i = 0; i < 8; i++) plen = (plen << 8) | b[2 + i];
-            hdr = 10;
-        }
+        uint64_t plen;
+        size_t hdr = frame_header(b, len - off, &plen);
+        if (hdr == 0) break;
         if (plen > MAX_FRAME_BYTES) {
             reason("frame of %llu bytes", (unsigned long long) plen);
             conn_close(c);
@@ -467,19 +476,9 @@ static ssize_t frames_in(struct conn *c, uint8_t *buf, size_t len, int64_t now) 
  */
 static void keep(struct conn *c, const uint8_t *rest, size_t n) {
     size_t need = n;
-    if (n >= 2) {
-        uint64_t plen = rest[1] & 0x7f;
-        size_t hdr = 2;
-        if (plen == 126 && n >= 4) {
-            plen = ((uint64_t) rest[2] << 8) | rest[3];
-            hdr = 4;
-        } else if (plen == 127 && n >= 10) {
-            plen = 0;
-            for (int i = 0; i < 8; i++) plen = (plen << 8) | rest[2 + i];
-            hdr = 10;
-        }
-        if (plen <= MAX_FRAME_BYTES && hdr + plen > need) need = hdr + plen;
-    }
+    uint64_t plen;
+    size_t hdr = frame_header(rest, n, &plen);
+    if (hdr > 0 && plen <= MAX_FRAME_BYTES && hdr + plen > need) need = hdr + plen;
     if (rest >= c->buf && rest < c->buf + c->cap) {
         memmove(c->buf, rest, n);
         rest = c->buf;
@@ -603,6 +602,11 @@ static void send_closes(struct worker *w) {
     }
 }
 
+static void raise_to(_Atomic int64_t *max, int64_t v) {
+    int64_t seen = atomic_load(max);
+    while (v > seen && !atomic_compare_exchange_weak(max, &seen, v)) {}
+}
+
 static void *worker_loop(void *arg) {
     struct worker *w = arg;
     struct epoll_event evs[512];
@@ -637,12 +641,8 @@ static void *worker_loop(void *arg) {
         pthread_mutex_unlock(&w->mu);
         if (n > 0) {
             int64_t t1 = now_nanos(), round = t1 - t0;
-            int64_t seen = atomic_load(&worst_round);
-            while (round > seen && !atomic_compare_exchange_weak(&worst_round, &seen, round)) {}
-            if (t1 >= atomic_load(&measure_from) && t1 < atomic_load(&measure_to)) {
-                seen = atomic_load(&worst_round_measured);
-                while (round > seen && !atomic_compare_exchange_weak(&worst_round_measured, &seen, round)) {}
-            }
+            raise_to(&worst_round, round);
+            if (t1 >= atomic_load(&measure_from) && t1 < atomic_load(&measure_to)) raise_to(&worst_round_measured, round);
         }
     }
     return NULL;
