@@ -15,7 +15,9 @@
  * first time is timed from the batch's acceptance to the read() that brought the frame, exactly as
  * in SpectatorClients.Spectator#observe.
  *
- * Usage: spectators HOST PORT PATH ORIGIN|- DEFLATE(0|1) THREADS LOG
+ * Usage: spectators HOST PORT PATH ORIGIN|- DEFLATE(0|1) THREADS LOG [PAUSE_MICROS]
+ * (PAUSE_MICROS, default 0: how long an idle loop sleeps instead of blocking in epoll_wait; when
+ * above 0 the loops also run under SCHED_BATCH; see worker_loop)
  * then commands on stdin, one per line, each answered on stdout:
  *   connect N RATE MAXPENDING -> ok          (connects in the background)
  *   status                    -> status started open everOpen failed closedAfterSnapshot frames
@@ -35,6 +37,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -54,6 +57,8 @@
 #define MAX_FRAME_BYTES (1 << 20)
 #define SCAN_BYTES 2048
 #define HEAD_BYTES 512
+#define HEAD_CACHE 4 /* heads of compressed messages a loop remembers */
+#define HEAD_CACHE_MAX_BYTES 8192
 #ifndef RBUF_BYTES /* a loop's read buffer; a small one (cc -DRBUF_BYTES=1000) splits every frame */
 #define RBUF_BYTES 65536
 #endif
@@ -71,7 +76,7 @@ struct hist {
 
 struct stats {
     uint64_t frames, measured_frames, measured_bytes, compressed, snapshots, resyncs, seq_gaps,
-        count_regressions, unparsable, early, pings;
+        count_regressions, unparsable, early, pings, heads_reused;
     struct hist lag, to_snapshot;
 };
 
@@ -90,12 +95,26 @@ struct conn {
     struct conn *next_dead;
 };
 
+/* What a frame's head says: the fields the bench checks and times. */
+struct head {
+    int ok, snapshot;
+    int64_t seq, count, raised;
+};
+
+struct cached_head {
+    uint8_t *bytes; /* HEAD_CACHE_MAX_BYTES, the compressed payload's first n */
+    size_t n;
+    struct head head;
+};
+
 struct worker {
     pthread_t thread;
     int ep;
     pthread_mutex_t mu; /* held while the loop handles a round of events; collect takes it */
     z_stream z;
     uint8_t scratch[SCAN_BYTES];
+    struct cached_head heads[HEAD_CACHE];
+    int heads_next;
     struct conn **live;
     int nlive, caplive;
     struct conn *all, *dead;
@@ -112,6 +131,7 @@ static char request[2048];
 static size_t request_len;
 static int deflate_offered;
 static int nthreads;
+static long pause_micros; /* 0: loops block in epoll_wait */
 static struct worker *workers;
 static volatile int64_t *log_header; /* size, firstMeasured, endMeasured, capacity */
 static const int64_t *log_cumulative, *log_accepted;
@@ -267,23 +287,30 @@ static void observe(struct conn *c, int64_t count, int64_t now) {
     if (count > c->covered) c->covered = count;
 }
 
-static void on_frame_head(struct conn *c, const uint8_t *b, int len, int64_t now) {
-    struct stats *st = &c->w->st;
+static struct head parse_head(const uint8_t *b, int len) {
+    struct head h = {0};
     int t = find(b, len, 0, "type");
     int s = t < 0 ? -1 : find(b, len, t, "seq");
     int totals = s < 0 ? -1 : find(b, len, s, "totals");
     int dc = totals < 0 ? -1 : find(b, len, totals, "donationCount");
     int rm = totals < 0 ? -1 : find(b, len, totals, "raisedMinor");
-    if (dc < 0 || rm < 0 || t + 1 >= len || b[t] != '"') {
+    if (dc < 0 || rm < 0 || t + 1 >= len || b[t] != '"') return h;
+    h.snapshot = b[t + 1] == 's';
+    h.seq = number(b, len, s);
+    h.count = number(b, len, dc);
+    h.raised = number(b, len, rm);
+    h.ok = h.seq >= 0 && h.count >= 0 && h.raised >= 0;
+    return h;
+}
+
+static void on_frame_head(struct conn *c, const struct head *h, int64_t now) {
+    struct stats *st = &c->w->st;
+    if (!h->ok) {
         st->unparsable++;
         return;
     }
-    int snapshot = b[t + 1] == 's';
-    int64_t seq = number(b, len, s), count = number(b, len, dc), raised = number(b, len, rm);
-    if (seq < 0 || count < 0 || raised < 0) {
-        st->unparsable++;
-        return;
-    }
+    int snapshot = h->snapshot;
+    int64_t seq = h->seq, count = h->count, raised = h->raised;
     if (snapshot) {
         st->snapshots++;
         if (c->snapshot_seen) st->resyncs++;
@@ -320,7 +347,14 @@ static void count_frame(struct conn *c, size_t bytes, int64_t now) {
     }
 }
 
-/* A permessage-deflate message: inflated only as far as the scratch array holds. */
+/*
+ * A permessage-deflate message: inflated only as far as the scratch array holds. The service
+ * compresses each frame once for all its clients, without context takeover, so every client
+ * of the same frame gets the same bytes, and the same bytes inflate to the same text (a fresh
+ * inflater each message): a loop keeps the heads of the last few messages it inflated with
+ * their compressed bytes, and a message equal byte for byte to one of them takes its head
+ * instead of being inflated again (memcmp of the whole payload: equal bytes, equal head).
+ */
 static void on_compressed(struct conn *c, uint8_t *p, size_t n, int64_t now) {
     static uint8_t tail[4] = {0, 0, 0xff, 0xff}; /* RFC 7692 7.2.2: the sender drops it */
     struct worker *w = c->w;
@@ -329,6 +363,14 @@ static void on_compressed(struct conn *c, uint8_t *p, size_t n, int64_t now) {
     if (!c->inflate_fresh) {
         w->st.unparsable++; /* compressed without having agreed to it */
         return;
+    }
+    for (int i = 0; i < HEAD_CACHE; i++) {
+        struct cached_head *e = &w->heads[(w->heads_next - 1 - i + HEAD_CACHE) % HEAD_CACHE];
+        if (e->bytes && e->n == n && memcmp(e->bytes, p, n) == 0) {
+            w->st.heads_reused++;
+            on_frame_head(c, &e->head, now);
+            return;
+        }
     }
     z_stream *z = &w->z;
     inflateReset(z);
@@ -360,7 +402,18 @@ static void on_compressed(struct conn *c, uint8_t *p, size_t n, int64_t now) {
             }
         }
     }
-    on_frame_head(c, w->scratch, len, now);
+    struct head h = parse_head(w->scratch, len);
+    if (n <= HEAD_CACHE_MAX_BYTES) {
+        struct cached_head *e = &w->heads[w->heads_next];
+        w->heads_next = (w->heads_next + 1) % HEAD_CACHE;
+        if (!e->bytes) e->bytes = malloc(HEAD_CACHE_MAX_BYTES);
+        if (e->bytes) {
+            memcpy(e->bytes, p, n);
+            e->n = n;
+            e->head = h;
+        }
+    }
+    on_frame_head(c, &h, now);
 }
 
 static void send_masked(struct conn *c, int opcode, const uint8_t *payload, size_t n) {
@@ -446,7 +499,8 @@ static ssize_t frames_in(struct conn *c, uint8_t *buf, size_t len, int64_t now) 
                 on_compressed(c, p, plen, now);
             } else {
                 count_frame(c, plen, now);
-                on_frame_head(c, p, plen < SCAN_BYTES ? (int) plen : SCAN_BYTES, now);
+                struct head h = parse_head(p, plen < SCAN_BYTES ? (int) plen : SCAN_BYTES);
+                on_frame_head(c, &h, now);
             }
         } else if (op == 9) {
             c->w->st.pings++;
@@ -539,9 +593,11 @@ static void handshake_answer(struct conn *c, int64_t now) {
 /*
  * One read. An open connection with nothing left over reads into its loop's buffer, which stays
  * in the cache across connections (with 10,000 connections their own buffers would not), and
- * keeps only the start of a frame still arriving.
+ * keeps only the start of a frame still arriving. Connections are edge-triggered: a read that
+ * filled the room it was given may have left bytes behind, so it answers 1 and the loop reads
+ * again; a shorter one took all there was, and bytes arriving later raise a new event.
  */
-static void readable(struct conn *c) {
+static int readable(struct conn *c) {
     struct worker *w = c->w;
     int direct = c->state == OPEN && c->len == 0;
     if (!direct && c->len == c->cap) { /* keep() makes room for a frame whose header it saw */
@@ -550,27 +606,32 @@ static void readable(struct conn *c) {
         if (!c->buf) { perror("realloc"); exit(2); }
     }
     uint8_t *into = direct ? w->rbuf : c->buf + c->len;
-    ssize_t n = read(c->fd, into, direct ? sizeof w->rbuf : c->cap - c->len);
+    size_t room = direct ? sizeof w->rbuf : c->cap - c->len;
+    ssize_t n = read(c->fd, into, room);
     int64_t now = now_nanos();
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
         if (n < 0 && c->snapshot_seen && !atomic_load(&closing)) reason("error after the snapshot: %s", strerror(errno));
         if (n < 0 && !c->snapshot_seen) fail(c, "read: %s", strerror(errno));
         conn_close(c);
-        return;
+        return 0;
     }
-    if (n < 0) return;
+    if (n < 0) return errno == EINTR;
+    int more = (size_t) n == room;
     if (direct) {
         ssize_t used = frames_in(c, w->rbuf, (size_t) n, now);
-        if (used >= 0 && used < n) keep(c, w->rbuf + used, (size_t) (n - used));
-        return;
+        if (used < 0) return 0;
+        if (used < n) keep(c, w->rbuf + used, (size_t) (n - used));
+        return more;
     }
     c->len += (size_t) n;
     if (c->state == HANDSHAKE) {
         handshake_answer(c, now);
-        return;
+        return more && c->state != CLOSED;
     }
     ssize_t used = frames_in(c, c->buf, c->len, now);
-    if (used >= 0) keep(c, c->buf + used, c->len - (size_t) used);
+    if (used < 0) return 0;
+    keep(c, c->buf + used, c->len - (size_t) used);
+    return more;
 }
 
 static void connected(struct conn *c) {
@@ -588,7 +649,7 @@ static void connected(struct conn *c) {
         return;
     }
     c->state = HANDSHAKE;
-    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.ptr = c};
     epoll_ctl(c->w->ep, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
@@ -610,8 +671,21 @@ static void raise_to(_Atomic int64_t *max, int64_t v) {
 static void *worker_loop(void *arg) {
     struct worker *w = arg;
     struct epoll_event evs[512];
+    if (pause_micros > 0) {
+        /* A load generator that shares the machine with the service: its wakeups must not preempt
+           the service's loops (SCHED_BATCH tasks do not preempt on wakeup), and a loop with
+           nothing to do sleeps pause_micros rather than blocking in epoll_wait, so that it wakes
+           once per pause, not once per arriving frame. A frame then waits up to one pause in its
+           socket before it is read and timed: the lag measured is, if anything, higher. */
+        struct sched_param sp = {0};
+        if (pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp) != 0) reason("SCHED_BATCH refused");
+    }
     while (!atomic_load(&stopping)) {
-        int n = epoll_wait(w->ep, evs, 512, 100);
+        int n = epoll_wait(w->ep, evs, 512, pause_micros > 0 ? 0 : 100);
+        if (n == 0 && pause_micros > 0) {
+            struct timespec ts = {pause_micros / 1000000, (pause_micros % 1000000) * 1000L};
+            nanosleep(&ts, NULL);
+        }
         int64_t t0 = now_nanos();
         pthread_mutex_lock(&w->mu);
         for (int i = 0; i < n; i++) {
@@ -625,7 +699,7 @@ static void *worker_loop(void *arg) {
                 }
                 connected(c);
             } else {
-                readable(c);
+                while (readable(c)) {}
             }
         }
         while (w->dead) {
@@ -710,6 +784,10 @@ static void collect(int64_t expect_count, int64_t expect_raised) {
     for (int t = 0; t < nthreads; t++) {
         struct worker *w = &workers[t];
         pthread_mutex_lock(&w->mu);
+        /* A batch whose frame came before the ingest thread logged its answer is walked by the
+           next frame; after the last batch there is none, so it is walked here (shown early). */
+        int64_t now = now_nanos();
+        for (int i = 0; i < w->nlive; i++) observe(w->live[i], w->live[i]->covered, now);
         struct stats *s = &w->st;
         all.frames += s->frames;
         all.measured_frames += s->measured_frames;
@@ -722,6 +800,7 @@ static void collect(int64_t expect_count, int64_t expect_raised) {
         all.unparsable += s->unparsable;
         all.early += s->early;
         all.pings += s->pings;
+        all.heads_reused += s->heads_reused;
         hist_add(&all.lag, &s->lag);
         hist_add(&all.to_snapshot, &s->to_snapshot);
         for (int i = 0; i < w->nlive; i++) {
@@ -742,13 +821,13 @@ static void collect(int64_t expect_count, int64_t expect_raised) {
     }
     printf("collect frames=%llu measuredFrames=%llu measuredBytes=%llu compressedFrames=%llu snapshots=%llu"
            " resyncs=%llu seqGaps=%llu countRegressions=%llu unparsable=%llu early=%llu pings=%llu"
-           " openAtEnd=%llu finalOk=%llu missing=%llu",
+           " openAtEnd=%llu finalOk=%llu missing=%llu headsReused=%llu",
            (unsigned long long) all.frames, (unsigned long long) all.measured_frames,
            (unsigned long long) all.measured_bytes, (unsigned long long) all.compressed,
            (unsigned long long) all.snapshots, (unsigned long long) all.resyncs, (unsigned long long) all.seq_gaps,
            (unsigned long long) all.count_regressions, (unsigned long long) all.unparsable,
            (unsigned long long) all.early, (unsigned long long) all.pings, (unsigned long long) open_at_end,
-           (unsigned long long) final_ok, (unsigned long long) missing);
+           (unsigned long long) final_ok, (unsigned long long) missing, (unsigned long long) all.heads_reused);
     if (open_at_end > final_ok) {
         printf(" mismatchCount=%lld mismatchRaised=%lld", (long long) mismatch_count, (long long) mismatch_raised);
     }
@@ -781,8 +860,8 @@ static void map_log(const char *path) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 8) {
-        fprintf(stderr, "usage: %s HOST PORT PATH ORIGIN|- DEFLATE(0|1) THREADS LOG\n", argv[0]);
+    if (argc != 8 && argc != 9) {
+        fprintf(stderr, "usage: %s HOST PORT PATH ORIGIN|- DEFLATE(0|1) THREADS LOG [PAUSE_MICROS]\n", argv[0]);
         return 2;
     }
     const char *host = argv[1], *port = argv[2], *path = argv[3], *origin = argv[4];
@@ -790,6 +869,11 @@ int main(int argc, char **argv) {
     nthreads = atoi(argv[6]);
     if (nthreads < 1) nthreads = 1;
     map_log(argv[7]);
+    pause_micros = argc == 9 ? atol(argv[8]) : 0;
+    if (pause_micros < 0 || pause_micros > 100000) {
+        fprintf(stderr, "spectators: PAUSE_MICROS must be 0 to 100000\n");
+        return 2;
+    }
 
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {

@@ -31,7 +31,7 @@ final class NativeSpectators implements Spectators {
     private int asked;
 
     NativeSpectators(Path binary, String baseUrl, String campaignId, String origin, int threads,
-            int maxPendingConnects, boolean deflate, SpectatorIngest.Log log) throws IOException {
+            int maxPendingConnects, boolean deflate, long pauseMicros, SpectatorIngest.Log log) throws IOException {
         URI base = URI.create(baseUrl);
         String host = base.getHost();
         int port = base.getPort() > 0 ? base.getPort() : 80;
@@ -41,7 +41,8 @@ final class NativeSpectators implements Spectators {
         this.logFile = Files.createTempFile("spectator-batches-", ".bin");
         log.mirrorTo(logFile);
         this.process = new ProcessBuilder(binary.toString(), host, Integer.toString(port), path,
-                origin == null ? "-" : origin, deflate ? "1" : "0", Integer.toString(threads), logFile.toString())
+                origin == null ? "-" : origin, deflate ? "1" : "0", Integer.toString(threads), logFile.toString(),
+                Long.toString(pauseMicros))
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         this.commands = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.US_ASCII));
@@ -158,6 +159,7 @@ final class NativeSpectators implements Spectators {
         c.measuredFrames = v.get("measuredFrames");
         c.measuredBytes = v.get("measuredBytes");
         c.compressedFrames = v.get("compressedFrames");
+        c.headsReused = v.getOrDefault("headsReused", 0L);
         c.snapshots = v.get("snapshots");
         c.resyncs = v.get("resyncs");
         c.seqGaps = v.get("seqGaps");

@@ -335,9 +335,12 @@ final class SpectatorClients implements Spectators {
         final SpectatorHistogram toSnapshot = new SpectatorHistogram();
 
         long compressedFrames;
+        /** Compressed frames whose head the native client took from an identical message it had just inflated. */
+        long headsReused;
 
         void add(Collected o) {
             compressedFrames += o.compressedFrames;
+            headsReused += o.headsReused;
             frames += o.frames;
             measuredFrames += o.measuredFrames;
             measuredBytes += o.measuredBytes;
@@ -369,6 +372,13 @@ final class SpectatorClients implements Spectators {
         final Set<Spectator> live = Collections.newSetFromMap(new IdentityHashMap<>());
 
         Collected collect(SpectatorIngest.Log log, long expectCount, long expectRaised) {
+            // A batch whose frame came before the ingest thread logged its answer is walked by
+            // the next frame; after the last batch there is none, so it is walked here (shown
+            // early, as observe() counts it).
+            long now = System.nanoTime();
+            for (Spectator s : live) {
+                s.observe(s.covered, now);
+            }
             Collected c = new Collected();
             c.add(this);
             c.compressedFrames += deflated;
