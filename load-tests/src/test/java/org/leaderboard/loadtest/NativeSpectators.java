@@ -159,7 +159,7 @@ final class NativeSpectators implements Spectators {
         c.measuredFrames = v.get("measuredFrames");
         c.measuredBytes = v.get("measuredBytes");
         c.compressedFrames = v.get("compressedFrames");
-        c.headsReused = v.getOrDefault("headsReused", 0L);
+        c.headsReused = v.get("headsReused");
         c.snapshots = v.get("snapshots");
         c.resyncs = v.get("resyncs");
         c.seqGaps = v.get("seqGaps");
