@@ -150,7 +150,7 @@ class LiveApplier implements SmartLifecycle {
     private Mono<Boolean> applyPage() {
         Mono<Boolean> step = tail.lockProgress(false).flatMap(progress -> {
             if (progress.cur() == null) {
-                return openPage(progress);
+                return openPage(progress.prev(), progress.batchId(), false);
             }
             return tail.page(progress.prev(), progress.cur(), progress.cursorSeq(), properties.pageSize())
                     .flatMap(events -> applyEvents(progress, progress.cur(), events));
@@ -158,20 +158,30 @@ class LiveApplier implements SmartLifecycle {
         return step.as(tx::transactional).defaultIfEmpty(false);
     }
 
-    /** Takes a new snapshot and, when it shows unapplied events, records it as the next page. */
-    private Mono<Boolean> openPage(Progress progress) {
-        return tail.nextSnapshot(progress.prev(), properties.pageSize())
-                .flatMap(cur -> tail.page(progress.prev(), cur, 0, 1)
-                        .flatMap(first -> first.isEmpty() ? Mono.just(false)
-                                : tail.saveProgress(new Progress(progress.prev(), cur, 0, progress.batchId()))
-                                        .thenReturn(true)));
+    /**
+     * Takes a new snapshot and, when it shows unapplied events, records it as the next page;
+     * answers whether it did. A step ends with this inside its own transaction: the next page is
+     * fixed in the progress row in the commit that records the last one applied, and reaches
+     * Redis only in the next transaction, so under a surge a step is one transaction, not two (one
+     * opening the page, one applying it). {@code stepEnded}: the snapshot {@code prev} was just
+     * applied, and is recorded as done even when nothing follows it yet.
+     */
+    private Mono<Boolean> openPage(String prev, long batchId, boolean stepEnded) {
+        return tail.nextSnapshot(prev, properties.pageSize())
+                .flatMap(cur -> tail.page(prev, cur, 0, 1)
+                        .flatMap(first -> !first.isEmpty()
+                                ? tail.saveProgress(new Progress(prev, cur, 0, batchId)).thenReturn(true)
+                                // Nothing new: the step that ended is recorded as done (a row
+                                // already showing no open page is left as it is).
+                                : stepEnded ? tail.saveProgress(new Progress(prev, null, 0, batchId)).thenReturn(false)
+                                : Mono.just(false)));
     }
 
     private Mono<Boolean> applyEvents(Progress progress, String cur, List<TailEvent> events) {
         if (events.isEmpty()) {
-            // A step ends on its first empty page; its snapshot being clamped, rows may lie past it.
-            return progress.cur() == null ? Mono.just(false)
-                    : tail.saveProgress(new Progress(cur, null, 0, progress.batchId())).thenReturn(true);
+            // The last page of the snapshot was full: the step ends here; its snapshot being
+            // clamped, rows may lie past it, which the next page, opened now, holds.
+            return openPage(cur, progress.batchId(), true);
         }
         long batch = progress.batchId() + 1;
         boolean full = events.size() == properties.pageSize();
@@ -179,11 +189,15 @@ class LiveApplier implements SmartLifecycle {
         for (TailEvent e : events) {
             byCampaign.computeIfAbsent(e.campaignId(), c -> new ArrayList<>()).add(live(e));
         }
-        Progress next = full ? new Progress(progress.prev(), cur, events.get(events.size() - 1).seq(), batch)
-                : new Progress(cur, null, 0, batch);
+        // More pages of this snapshot (drain on), or the step's end, where the next page is opened
+        // in the same transaction: when it shows events the drain goes on with it, else it stops
+        // until the next commit or poll wakes it.
+        Mono<Boolean> next = full
+                ? tail.saveProgress(new Progress(progress.prev(), cur, events.get(events.size() - 1).seq(), batch))
+                        .thenReturn(true)
+                : openPage(cur, batch, true);
         return Flux.fromIterable(byCampaign.entrySet())
                 .flatMap(entry -> store.apply(entry.getKey(), batch, entry.getValue()), properties.applyConcurrency())
-                .then(tail.saveProgress(next))
                 .then(Mono.fromRunnable(() -> {
                     Instant now = clock.instant();
                     appliedEvents.increment(events.size());
@@ -191,9 +205,7 @@ class LiveApplier implements SmartLifecycle {
                         applyLag.record(Duration.between(e.recordedAt(), now));
                     }
                 }))
-                // More pages of this step, or, the step's snapshot being clamped to about a page,
-                // possibly more rows past it: drain on (an empty step ends it).
-                .thenReturn(true);
+                .then(next);
     }
 
     /**

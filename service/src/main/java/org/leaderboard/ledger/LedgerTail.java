@@ -30,10 +30,12 @@ public class LedgerTail {
             anonymous, message, (extract(epoch from occurred_at) * 1000000)::bigint as occurred_micros,
             (extract(epoch from recorded_at) * 1000000)::bigint as recorded_micros""";
 
-    /** The planner settings of an applier step's transaction (see {@link #lockProgress}). */
-    static final String STEP_SETTINGS = "select set_config('plan_cache_mode', 'force_custom_plan', true), "
+    /** The planner settings of an applier step's transaction (see {@link #lockProgress}), as select-list items. */
+    private static final String STEP_SETTING_ITEMS = "set_config('plan_cache_mode', 'force_custom_plan', true), "
             + "set_config('enable_seqscan', 'off', true)";
-    private static final String REBUILD_SETTINGS = "select set_config('plan_cache_mode', 'force_custom_plan', true)";
+    private static final String REBUILD_SETTING_ITEMS = "set_config('plan_cache_mode', 'force_custom_plan', true)";
+    /** The same settings as a statement of their own. */
+    static final String STEP_SETTINGS = "select " + STEP_SETTING_ITEMS;
 
     /** {@link #page}: $1 prev snapshot, $2 cur snapshot, $3 cursor seq, $4 limit. */
     static final String PAGE = """
@@ -75,12 +77,14 @@ public class LedgerTail {
         // the newest transaction ids (past its statistics) can be far too high, and then a scan of
         // the whole ledger looks cheaper: seq scans are off for the step. A rebuild reads the whole
         // ledger and keeps them.
-        return db.sql(wait ? REBUILD_SETTINGS : STEP_SETTINGS).then()
-                .then(db.sql("select prev_snapshot::text as prev, cur_snapshot::text as cur, cursor_seq, batch_id "
+        // The settings ride on the locking statement (one round trip less per step): they take
+        // effect for the statements after it, and when the row is skipped nothing follows.
+        return db.sql("select " + (wait ? REBUILD_SETTING_ITEMS : STEP_SETTING_ITEMS)
+                        + ", prev_snapshot::text as prev, cur_snapshot::text as cur, cursor_seq, batch_id "
                         + "from live_apply_progress where id = 1 for update" + (wait ? "" : " skip locked"))
                 .map(row -> new Progress(row.get("prev", String.class), row.get("cur", String.class),
                         row.get("cursor_seq", Long.class), row.get("batch_id", Long.class)))
-                .one());
+                .one();
     }
 
     /**

@@ -29,6 +29,8 @@ final class CampaignStream {
     private final AtomicBoolean dirty = new AtomicBoolean(true);
     private final AtomicLong notices = new AtomicLong();
     private final AtomicBoolean reading = new AtomicBoolean();
+    /** A timer will look again when the tick since the last read is over ({@link #armWake}). */
+    private final AtomicBoolean wakeArmed = new AtomicBoolean();
     /** Event loops still offering the last frame to their clients. */
     private final AtomicInteger fanningOut = new AtomicInteger();
     private volatile Frame current;
@@ -113,6 +115,26 @@ final class CampaignStream {
         covered.set(notices.getAndSet(0));
         lastRead = now;
         return true;
+    }
+
+    /**
+     * How long until a read held back only by the one-read-per-tick rule may start (the campaign
+     * changed, no read or fan-out is under way, the last read is less than {@code minGapNanos}
+     * old), or -1 when something else holds it back or nothing does. Arms the stream's one wake
+     * timer: a positive answer is given once until {@link #woken}, so a surge of notices schedules
+     * one wake, not one per notice.
+     */
+    long armWake(long now, long minGapNanos) {
+        long left = minGapNanos - (now - lastRead);
+        if (left <= 0 || !dirty.get() || reading.get() || fanningOut.get() > 0 || !wakeArmed.compareAndSet(false, true)) {
+            return -1;
+        }
+        return left;
+    }
+
+    /** The wake timer armed by {@link #armWake} fired. */
+    void woken() {
+        wakeArmed.set(false);
     }
 
     void readDone(boolean failed) {

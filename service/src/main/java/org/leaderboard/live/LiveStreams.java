@@ -3,6 +3,8 @@ package org.leaderboard.live;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -25,8 +27,9 @@ import reactor.util.retry.Retry;
  * its first client and stopped with its last, listening to the campaign's change notices on Redis
  * pub/sub (published by whichever instance applied the change). A notified stream reads its
  * campaign at once when its last read is a tick old and its last frame has been offered to every
- * client, else as soon as both hold (the end of a fan-out checks at once; one ticker looks four
- * times per tick, and also sends heartbeats and drops stalled clients); the read's frame goes out
+ * client, else as soon as both hold (the end of a fan-out checks at once, a timer fires when the
+ * tick since the last read ends, and one ticker looks four times per tick as a backstop, sending
+ * heartbeats and dropping stalled clients too); the read's frame goes out
  * to all its clients. So an isolated gift is pushed without waiting for a tick, a surge costs at
  * most one read and one frame per campaign per tick, and when the cores cannot fan frames out
  * that often, frames come as often as they can go out rather than queue behind one another.
@@ -59,8 +62,8 @@ class LiveStreams implements SmartLifecycle {
 
     @Override
     public void start() {
-        // The ticker looks four times per tick, so a change deferred by the one-read-per-tick
-        // rule is read within a quarter tick of being allowed.
+        // The ticker looks four times per tick: heartbeats, stalled clients, periodic refreshes,
+        // and a backstop for the wake timer of a change deferred by the one-read-per-tick rule.
         ticker.set(Flux.interval(properties.tick().dividedBy(4), Schedulers.parallel())
                 .onBackpressureDrop()
                 .subscribe(tick -> tick()));
@@ -174,13 +177,30 @@ class LiveStreams implements SmartLifecycle {
         }
     }
 
-    /** Reads the campaign if it changed or is due for a refresh, and was not read within the last tick. */
+    /**
+     * Reads the campaign if it changed or is due for a refresh, and was not read within the last
+     * tick. A change held back only by that rule is read the moment the tick since the last read
+     * ends (a timer), not at the ticker's next look up to a quarter tick later.
+     */
     private boolean readIfDue(CampaignStream stream, long now) {
         AtomicLong covered = new AtomicLong();
-        if (stream.startRead(now, properties.tick().toNanos(), properties.refreshInterval().toNanos(), covered)) {
+        long tick = properties.tick().toNanos();
+        if (stream.startRead(now, tick, properties.refreshInterval().toNanos(), covered)) {
             metrics.conflatedByTick(covered.get() - 1);
             read(stream);
             return true;
+        }
+        long wait = stream.armWake(now, tick);
+        if (wait > 0) {
+            try {
+                Schedulers.parallel().schedule(() -> {
+                    stream.woken();
+                    readIfDue(stream, System.nanoTime());
+                }, wait, TimeUnit.NANOSECONDS);
+            }
+            catch (RejectedExecutionException ex) {
+                stream.woken(); // shutting down; the ticker covers it otherwise
+            }
         }
         return false;
     }
