@@ -168,13 +168,15 @@ class LiveApplier implements SmartLifecycle {
      */
     private Mono<Boolean> openPage(String prev, long batchId, boolean stepEnded) {
         return tail.nextSnapshot(prev, properties.pageSize())
-                .flatMap(cur -> tail.page(prev, cur, 0, 1)
-                        .flatMap(first -> !first.isEmpty()
-                                ? tail.saveProgress(new Progress(prev, cur, 0, batchId)).thenReturn(true)
-                                // Nothing new: the step that ended is recorded as done (a row
-                                // already showing no open page is left as it is).
-                                : stepEnded ? tail.saveProgress(new Progress(prev, null, 0, batchId)).thenReturn(false)
-                                : Mono.just(false)));
+                .flatMap(cur -> tail.page(prev, cur, 0, 1).flatMap(first -> {
+                    if (!first.isEmpty()) {
+                        return tail.saveProgress(new Progress(prev, cur, 0, batchId)).thenReturn(true);
+                    }
+                    // Nothing new: the step that ended is recorded as done (a row already
+                    // showing no open page is left as it is).
+                    return stepEnded ? tail.saveProgress(new Progress(prev, null, 0, batchId)).thenReturn(false)
+                            : Mono.just(false);
+                }));
     }
 
     private Mono<Boolean> applyEvents(Progress progress, String cur, List<TailEvent> events) {

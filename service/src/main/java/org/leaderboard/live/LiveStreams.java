@@ -195,11 +195,13 @@ class LiveStreams implements SmartLifecycle {
             try {
                 Schedulers.parallel().schedule(() -> {
                     stream.woken();
-                    readIfDue(stream, System.nanoTime());
+                    if (streams.get(stream.campaignId) == stream) { // not stopped meanwhile
+                        readIfDue(stream, System.nanoTime());
+                    }
                 }, wait, TimeUnit.NANOSECONDS);
             }
             catch (RejectedExecutionException ex) {
-                stream.woken(); // shutting down; the ticker covers it otherwise
+                stream.woken(); // the scheduler is shutting down, and the streams with it
             }
         }
         return false;
