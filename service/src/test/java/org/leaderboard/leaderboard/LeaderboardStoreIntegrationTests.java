@@ -16,6 +16,7 @@ import java.util.stream.IntStream;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.leaderboard.support.TestServices;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
@@ -62,7 +63,7 @@ class LeaderboardStoreIntegrationTests {
 
     @DynamicPropertySource
     static void redis(DynamicPropertyRegistry registry) {
-        registry.add("spring.data.redis.database", () -> 9);
+        TestServices.redis(registry, 9);
         // Every test here FLUSHDBs behind the store's back and reads the same campaign at once:
         // shared reads (SharedReadsTests, ReadSharingIntegrationTests) would hide that for 50 ms.
         registry.add("leaderboard.read.max-age", () -> "0s");

@@ -30,9 +30,19 @@ public final class TestServices {
         recreateDatabase(name);
         registry.add("spring.r2dbc.url", () -> "r2dbc:postgresql://" + PG_HOST + ":" + pgPort + "/" + name);
         registry.add("spring.r2dbc.username", () -> "postgres");
-        registry.add("spring.data.redis.database", () -> redisDatabase);
+        redis(registry, redisDatabase);
         registry.add("leaderboard.auth.organizer-token", () -> ORGANIZER_TOKEN);
         registry.add("leaderboard.auth.ingest-token", () -> INGEST_TOKEN);
+    }
+
+    /**
+     * Points the service at Redis database {@code redisDatabase} of the test server
+     * ({@code test.redis.host}/{@code test.redis.port}, so two checkouts can test side by side).
+     */
+    public static void redis(DynamicPropertyRegistry registry, int redisDatabase) {
+        registry.add("spring.data.redis.host", () -> RedisDatabases.HOST);
+        registry.add("spring.data.redis.port", () -> RedisDatabases.PORT);
+        registry.add("spring.data.redis.database", () -> redisDatabase);
     }
 
     public static void isolate(DynamicPropertyRegistry registry, String name, int redisDatabase) {
