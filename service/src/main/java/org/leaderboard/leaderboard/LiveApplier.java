@@ -225,7 +225,11 @@ class LiveApplier implements SmartLifecycle {
             // campaign was swapped in, then keeps the marker from being set (the watcher retries).
             return locked.flatMap(progress -> store.beginRebuild(token).then(tail.currentSnapshot()).flatMap(snapshot -> {
                 long batch = progress.batchId() + 1;
-                return tail.campaignSums(snapshot)
+                // The sums are read to the end before the first per-campaign query: those share
+                // the transaction's connection, whose next query waits until this result is
+                // drained, and flatMap stops draining it once its inners fill its prefetch.
+                return tail.campaignSums(snapshot).collectList()
+                        .flatMapMany(Flux::fromIterable)
                         .flatMap(sums -> state(sums, snapshot)
                                 .flatMap(state -> store.replace(sums.campaignId(), state, batch))
                                 .filter(Boolean::booleanValue)
