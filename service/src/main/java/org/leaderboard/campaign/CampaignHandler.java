@@ -60,7 +60,10 @@ class CampaignHandler {
             Boolean openSignup = f.bool("openSignup");
             return new Campaign(id, title, story, currency, goal == null ? 0 : goal, endsAt,
                     Boolean.TRUE.equals(openSignup), null, null);
-        }).flatMap(store::saveCampaign)
+        }).flatMap(campaign -> store.findCampaign(id).hasElement()
+                        .flatMap(exists -> exists ? Mono.<Void>empty()
+                                : Flux.fromStream(changes::orderedStream).concatMap(c -> c.campaignCreating(id)).then())
+                        .then(store.saveCampaign(campaign)))
                 .flatMap(saved -> Flux.fromStream(changes::orderedStream).concatMap(c -> c.campaignSaved(saved.value())).then()
                         .thenReturn(saved))
                 .flatMap(saved -> respond(saved, campaignJson(saved.value())))

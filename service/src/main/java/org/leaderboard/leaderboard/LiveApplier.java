@@ -56,6 +56,7 @@ class LiveApplier implements SmartLifecycle {
     private final LedgerTail tail;
     private final LedgerStore ledger;
     private final LeaderboardStore store;
+    private final RebuildMarker marker;
     private final LiveProperties properties;
     private final TransactionalOperator tx;
     private final Clock clock;
@@ -74,8 +75,9 @@ class LiveApplier implements SmartLifecycle {
 
     LiveApplier(LedgerTail tail, LedgerStore ledger, LeaderboardStore store, LiveProperties properties,
             ReactiveTransactionManager transactionManager, Clock clock, MeterRegistry registry,
-            CampaignDirectory directory) {
+            CampaignDirectory directory, RebuildMarker marker) {
         this.directory = directory;
+        this.marker = marker;
         this.tail = tail;
         this.ledger = ledger;
         this.store = store;
@@ -117,7 +119,7 @@ class LiveApplier implements SmartLifecycle {
                         .subscribe();
         Disposable watch = Flux.interval(Duration.ZERO, properties.markerCheckInterval())
                 .onBackpressureDrop()
-                .concatMap(tick -> store.marker()
+                .concatMap(tick -> marker.present()
                         .filter(present -> !present)
                         .flatMap(missing -> rebuild("Redis holds no live state", true))
                         .then()
@@ -210,7 +212,7 @@ class LiveApplier implements SmartLifecycle {
                     catchUps.increment();
                     log.info("Caught up by aggregates: {} campaigns, {} events", result.campaigns(), result.events());
                 })
-                .onErrorResume(error -> store.deleteMarker()
+                .onErrorResume(error -> marker.delete()
                         .onErrorResume(markerError -> Mono.empty())
                         .then(Mono.error(error)))
                 .thenReturn(true);
@@ -267,7 +269,9 @@ class LiveApplier implements SmartLifecycle {
                         .thenReturn(true)
                 : endStep(cur, batch);
         return Flux.fromIterable(byCampaign.entrySet())
-                .flatMap(entry -> store.apply(entry.getKey(), batch, entry.getValue()), properties.applyConcurrency())
+                .flatMap(entry -> store.apply(entry.getKey(), batch, entry.getValue())
+                        .onErrorResume(LiveStateMissing.class, missing -> stateMissing(missing)),
+                        properties.applyConcurrency())
                 .then(Mono.fromRunnable(() -> {
                     Instant now = clock.instant();
                     appliedEvents.increment(events.size());
@@ -276,6 +280,15 @@ class LiveApplier implements SmartLifecycle {
                     }
                 }))
                 .then(next);
+    }
+
+    /**
+     * A campaign of the page has no live state: Redis lost it. Applying onto nothing would show
+     * partial figures as whole, so the page fails (its transaction rolls back, to be applied again)
+     * and the marker goes, so that the watcher rebuilds everything from the ledger first.
+     */
+    private Mono<Boolean> stateMissing(LiveStateMissing missing) {
+        return marker.delete().then(Mono.error(missing));
     }
 
     /**
@@ -299,7 +312,7 @@ class LiveApplier implements SmartLifecycle {
             // No statement timeout for the wait either: another instance's rebuild may hold the row for long.
             Mono<Progress> locked = tail.rebuildSettings().then(tail.lockProgress(true))
                     .doFinally(signal -> rebuildsWaiting.decrementAndGet());
-            return locked.flatMap(progress -> (onlyIfLost ? store.marker() : Mono.just(false))
+            return locked.flatMap(progress -> (onlyIfLost ? marker.present() : Mono.just(false))
                             .flatMap(present -> {
                                 if (present) {
                                     log.info("Not rebuilding ({}): the live state was rebuilt meanwhile", reason);
@@ -313,7 +326,7 @@ class LiveApplier implements SmartLifecycle {
         })
                 // A rebuild that failed half way may have swapped some campaigns: dropping the
                 // marker makes the watcher start a complete one within a second.
-                .onErrorResume(error -> store.deleteMarker()
+                .onErrorResume(error -> marker.delete()
                         .onErrorResume(markerError -> Mono.empty())
                         .then(Mono.error(error)))
                 .doOnSuccess(result -> {
@@ -346,7 +359,7 @@ class LiveApplier implements SmartLifecycle {
         String token = markerValue();
         // Redis notes the rebuild's start: a FLUSHDB or restart while it runs, even after a
         // campaign was swapped in, then keeps the marker from being set (the watcher retries).
-        return store.beginRebuild(token).then(tail.currentSnapshot()).flatMap(snapshot -> {
+        return marker.beginRebuild(token).then(tail.currentSnapshot()).flatMap(snapshot -> {
             long batch = progress.batchId() + 1;
             return states(snapshot)
                     .flatMapMany(Flux::fromIterable)
@@ -358,7 +371,7 @@ class LiveApplier implements SmartLifecycle {
                     .reduce(new RebuildResult(0, 0),
                             (result, events) -> new RebuildResult(result.campaigns() + 1, result.events() + events))
                     .flatMap(result -> tail.saveProgress(new Progress(snapshot, null, 0, batch))
-                            .then(Mono.defer(() -> store.markRebuilt(token, markerValue())))
+                            .then(Mono.defer(() -> marker.markRebuilt(token, markerValue())))
                             .filter(Boolean::booleanValue)
                             .switchIfEmpty(Mono.error(() -> new IllegalStateException(
                                     "Redis lost its data while the rebuild ran (flushed or restarted)")))

@@ -73,10 +73,10 @@ class LiveRebuildScaleIntegrationTests {
         donateToEach("b");
         assertEveryCampaignShowsTheLedger("after the organizer's rebuild");
 
-        String markerBefore = redis.opsForValue().get(LeaderboardStore.MARKER_KEY).block(LiveApi.TIMEOUT);
+        String markerBefore = redis.opsForValue().get(LiveKeys.MARKER_KEY).block(LiveApi.TIMEOUT);
         RedisDatabases.flush(REDIS_DB);
         String markerAfter = await(CONVERGENCE,
-                () -> redis.opsForValue().get(LeaderboardStore.MARKER_KEY).block(LiveApi.TIMEOUT),
+                () -> redis.opsForValue().get(LiveKeys.MARKER_KEY).block(LiveApi.TIMEOUT),
                 value -> value != null);
         assertThat(markerAfter).as("the automatic rebuild after FLUSHDB finished").isNotNull()
                 .isNotEqualTo(markerBefore);

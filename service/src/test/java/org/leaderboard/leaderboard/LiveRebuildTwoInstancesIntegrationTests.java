@@ -131,7 +131,7 @@ class LiveRebuildTwoInstancesIntegrationTests {
 
     private static String markerOf(ConfigurableApplicationContext context) {
         return context.getBean(org.springframework.data.redis.core.ReactiveStringRedisTemplate.class).opsForValue()
-                .get(LeaderboardStore.MARKER_KEY).block(LiveApi.TIMEOUT);
+                .get(LiveKeys.MARKER_KEY).block(LiveApi.TIMEOUT);
     }
 
     private static double rebuilds(ConfigurableApplicationContext context) {
