@@ -42,6 +42,7 @@ start_service() {
 }
 stop_service() { [ -n "$pid" ] && kill "$pid" && wait "$pid" 2>/dev/null || true; pid=; }
 trap stop_service EXIT
+trap 'exit 1' INT TERM
 # Expected figures per campaign, "c raised donations refunded shares", from SQL over the ledger.
 ledger_totals() {
   psql_ -d "$DB" -At -F ' ' -c "select c.id,
@@ -79,7 +80,10 @@ for ((c = 0; c < CAMPAIGNS; c++)); do
       "http://127.0.0.1:$PORT/api/campaigns/bench$c/fundraisers/f$f" -d "{\"displayName\":\"Fundraiser $c.$f\"}"
   done
 done
-until [ "$(redis_ exists lb:epoch)" = 1 ]; do sleep 0.2; done # the start-up rebuild's marker
+# Every campaign answers its totals (its live state is set up) before the service stops.
+for ((c = 0; c < CAMPAIGNS; c++)); do
+  until curl -sf -o /dev/null "http://127.0.0.1:$PORT/api/campaigns/bench$c/totals"; do sleep 0.2; done
+done
 stop_service
 
 t0=$(now)

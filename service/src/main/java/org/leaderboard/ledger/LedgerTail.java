@@ -48,6 +48,23 @@ public class LedgerTail {
             limit $4
             """.formatted(EVENT_COLUMNS);
 
+    /** {@link #nextStep}: $1 prev snapshot, $2 rows. */
+    static final String NEXT_STEP = """
+                with c as materialized (select pg_current_snapshot() as s)
+                select c.s::text as cur,
+                       (select xid::text from ledger_events
+                        where xid >= pg_snapshot_xmax($1::pg_snapshot) and xid < pg_snapshot_xmax(c.s)
+                        order by ledger_events.xid offset $2 limit 1) as bound,
+                       (select xid::text from ledger_events
+                        where xid >= pg_snapshot_xmax($1::pg_snapshot) and xid < pg_snapshot_xmax(c.s)
+                        order by ledger_events.xid limit 1) as first,
+                       (select seq from ledger_events
+                        where xid >= pg_snapshot_xmax($1::pg_snapshot) and xid < pg_snapshot_xmax(c.s)
+                        order by ledger_events.xid limit 1) as first_seq,
+                       (select max(seq) from ledger_events) as last_seq
+                from c
+                """;
+
     private final DatabaseClient db;
 
     LedgerTail(DatabaseClient db) {
@@ -119,21 +136,7 @@ public class LedgerTail {
         // PostgreSQL would materialize: the whole backlog at every step), and two single-entry
         // probes for the estimates. The order is by the column, qualified: a bare "xid" would name
         // the text output and sort the whole range as text.
-        return db.sql("""
-                with c as materialized (select pg_current_snapshot() as s)
-                select c.s::text as cur,
-                       (select xid::text from ledger_events
-                        where xid >= pg_snapshot_xmax($1::pg_snapshot) and xid < pg_snapshot_xmax(c.s)
-                        order by ledger_events.xid offset $2 limit 1) as bound,
-                       (select xid::text from ledger_events
-                        where xid >= pg_snapshot_xmax($1::pg_snapshot) and xid < pg_snapshot_xmax(c.s)
-                        order by ledger_events.xid limit 1) as first,
-                       (select seq from ledger_events
-                        where xid >= pg_snapshot_xmax($1::pg_snapshot) and xid < pg_snapshot_xmax(c.s)
-                        order by ledger_events.xid limit 1) as first_seq,
-                       (select max(seq) from ledger_events) as last_seq
-                from c
-                """)
+        return db.sql(NEXT_STEP)
                 .bind(0, prev)
                 .bind(1, rows)
                 .map(row -> {
