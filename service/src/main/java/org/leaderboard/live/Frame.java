@@ -1,7 +1,6 @@
 package org.leaderboard.live;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -9,10 +8,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.zip.Deflater;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.util.IllegalReferenceCountException;
 
 import org.leaderboard.campaign.Campaign;
 import org.leaderboard.leaderboard.Board;
@@ -32,6 +35,8 @@ import tools.jackson.databind.json.JsonMapper;
 final class Frame {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
+    private static final LongAdder NATIVE_BYTES = new LongAdder();
     private static final byte[] SSE_DATA = "data:".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SSE_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
     /** The empty stored block a sync flush ends with; RFC 7692 has the sender drop it, the receiver add it. */
@@ -41,6 +46,8 @@ final class Frame {
     /** Recording time (epoch ms) of the newest event this frame brought, or -1 when it brought none. */
     final long newestEventMillis;
     private final Map<String, Object> totals;
+    /** The watched fundraiser's standing, on a fundraiser's stream ({@code ?fundraiser=}); else null. */
+    private final Map<String, Object> standing;
     private final LiveView view;
     private final byte[] update;
     private volatile byte[] snapshot;
@@ -51,6 +58,7 @@ final class Frame {
      * {@link #index}, in native memory shared by every connection; built on first demand.
      */
     private final AtomicReferenceArray<ByteBuf> wire = new AtomicReferenceArray<>(4);
+    private volatile boolean released;
 
     /** The forms a message is sent in besides its plain JSON. */
     private enum Form {
@@ -60,9 +68,11 @@ final class Frame {
         DEFLATED
     }
 
-    private Frame(long seq, Map<String, Object> totals, LiveView view, byte[] update, long newestEventMillis) {
+    private Frame(long seq, Map<String, Object> totals, Map<String, Object> standing, LiveView view, byte[] update,
+            long newestEventMillis) {
         this.seq = seq;
         this.totals = totals;
+        this.standing = standing;
         this.view = view;
         this.update = update;
         this.newestEventMillis = newestEventMillis;
@@ -70,7 +80,12 @@ final class Frame {
 
     /** The first frame of a stream: a snapshot only. */
     static Frame first(Campaign campaign, LiveView view) {
-        return new Frame(1, ReadJson.totals(campaign, view.totals()), view, null, -1);
+        return first(campaign, view, null);
+    }
+
+    /** The first frame of a fundraiser's stream, with its {@code standing} (see {@link StandingJson}). */
+    static Frame first(Campaign campaign, LiveView view, Map<String, Object> standing) {
+        return new Frame(1, ReadJson.totals(campaign, view.totals()), standing, view, null, -1);
     }
 
     /**
@@ -78,6 +93,14 @@ final class Frame {
      * changed. Its update carries the totals and only what changed: boards in full, new feed entries.
      */
     static Frame next(Frame previous, Campaign campaign, LiveView view) {
+        return next(previous, campaign, view, null);
+    }
+
+    /**
+     * The same on a fundraiser's stream: the update also carries the fundraiser's {@code standing}
+     * when it changed (and is sent when only it changed).
+     */
+    static Frame next(Frame previous, Campaign campaign, LiveView view, Map<String, Object> standing) {
         Map<String, Object> totals = ReadJson.totals(campaign, view.totals());
         Map<String, Object> boards = new LinkedHashMap<>();
         for (Board board : Board.values()) {
@@ -87,11 +110,15 @@ final class Frame {
             }
         }
         List<FeedEntry> added = newEntries(previous.view.feed(), view.feed());
-        if (totals.equals(previous.totals) && boards.isEmpty() && added.isEmpty()) {
+        boolean standingChanged = !Objects.equals(standing, previous.standing);
+        if (totals.equals(previous.totals) && boards.isEmpty() && added.isEmpty() && !standingChanged) {
             return null;
         }
         long seq = previous.seq + 1;
         Map<String, Object> json = message("update", seq, totals);
+        if (standingChanged && standing != null) {
+            json.put("standing", standing);
+        }
         if (!boards.isEmpty()) {
             json.put("leaderboards", boards);
         }
@@ -100,7 +127,7 @@ final class Frame {
         }
         long newest = view.totals().equals(previous.view.totals()) || view.totals().updatedAt() == null ? -1
                 : view.totals().updatedAt().toEpochMilli();
-        return new Frame(seq, totals, view, JSON.writeValueAsBytes(json), newest);
+        return new Frame(seq, totals, standing, view, JSON.writeValueAsBytes(json), newest);
     }
 
     /** The message for a client whose last message was {@code lastSeq}: the update if it follows, else the snapshot. */
@@ -133,24 +160,68 @@ final class Frame {
 
     /**
      * {@link #webSocketFrame(long, boolean)} in native memory, once for every connection: each
-     * writes a {@link ByteBuf#duplicate() duplicate} (its own indexes over the same bytes), which
-     * the native transport sends from where it lies, where a heap array would be copied into a
-     * direct buffer of the connection's allocator first, client after client. The memory is the
-     * JDK's, freed once the frame is garbage, so releasing a duplicate (as a written message is)
-     * is a no-op and a frame still waiting in a slow client's outbox stays valid.
+     * writes a retained duplicate (its own indexes over the same bytes), which the native
+     * transport sends from where it lies, where a heap array would be copied into a direct
+     * buffer of the connection's allocator first, client after client. The caller owns the
+     * duplicate (the transport releases it once written). The memory comes from Netty's pooled
+     * allocator and goes back to it deterministically: when the stream has moved past this frame
+     * ({@link #release()}) and the last write of it is done, never by the garbage collector. A
+     * slow client's outbox that still holds a released frame gets a heap copy instead.
      */
     ByteBuf webSocketWire(long lastSeq, boolean deflate) {
         int index = index(deflate ? 1 : 0, lastSeq);
-        ByteBuf buf = wire.get(index);
-        if (buf == null) {
-            byte[] bytes = webSocketFrame(lastSeq, deflate);
-            ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
-            buf = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(direct));
-            if (!wire.compareAndSet(index, null, buf)) {
-                buf = wire.get(index);
+        while (true) {
+            ByteBuf buf = wire.get(index);
+            if (buf == null) {
+                byte[] bytes = webSocketFrame(lastSeq, deflate);
+                if (released) {
+                    return Unpooled.wrappedBuffer(bytes);
+                }
+                ByteBuf fresh = ALLOCATOR.directBuffer(bytes.length, bytes.length).writeBytes(bytes);
+                if (!wire.compareAndSet(index, null, fresh)) {
+                    fresh.release();
+                    continue;
+                }
+                NATIVE_BYTES.add(bytes.length);
+                if (released && wire.compareAndSet(index, fresh, null)) {
+                    // Released meanwhile: release() may have missed this slot.
+                    free(fresh);
+                    return Unpooled.wrappedBuffer(bytes);
+                }
+                buf = fresh;
+            }
+            try {
+                return buf.retainedDuplicate();
+            }
+            catch (IllegalReferenceCountException ex) {
+                // Freed by release() between the read and the retain: build it again, or copy.
+                wire.compareAndSet(index, buf, null);
             }
         }
-        return buf;
+    }
+
+    /**
+     * The stream has moved past this frame: gives its native memory back once the writes still
+     * holding a duplicate are done. Idempotent.
+     */
+    void release() {
+        released = true;
+        for (int i = 0; i < wire.length(); i++) {
+            ByteBuf buf = wire.getAndSet(i, null);
+            if (buf != null) {
+                free(buf);
+            }
+        }
+    }
+
+    private static void free(ByteBuf buf) {
+        NATIVE_BYTES.add(-buf.capacity());
+        buf.release();
+    }
+
+    /** Native bytes held by frames' cached WebSocket messages (not yet released), across all streams. */
+    static long nativeBytes() {
+        return NATIVE_BYTES.sum();
     }
 
     /** Where the {@code kind}-th form of this frame's message for {@code lastSeq} is cached: update, then snapshot. */
@@ -204,6 +275,9 @@ final class Frame {
         byte[] bytes = snapshot;
         if (bytes == null) {
             Map<String, Object> json = message("snapshot", seq, totals);
+            if (standing != null) {
+                json.put("standing", standing);
+            }
             Map<String, Object> boards = new LinkedHashMap<>();
             for (Board board : Board.values()) {
                 boards.put(board.wire(), view.boards().get(board).stream().map(ReadJson::entry).toList());

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 import io.lettuce.core.RedisException;
+import io.netty.handler.timeout.ReadTimeoutException;
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTransientException;
 
@@ -19,6 +20,7 @@ import org.springframework.data.redis.RedisSystemException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.stereotype.Component;
@@ -76,6 +78,14 @@ class ProblemExceptionHandler implements WebExceptionHandler {
             log.warn("Request failed because a backing store is unavailable: {}", ex.toString());
             return ApiProblem.unavailable("A backing store is unavailable; retry shortly", 1);
         }
+        if (ex instanceof InvalidMediaTypeException invalid) {
+            return ApiProblem.of(HttpStatus.BAD_REQUEST, "malformed-header", "Malformed header",
+                    "A header holds an invalid media type: " + invalid.getMediaType());
+        }
+        if (isRequestTimeout(ex)) {
+            return ApiProblem.of(HttpStatus.REQUEST_TIMEOUT, "request-timeout", "Request timeout",
+                    "The request body was not received in time");
+        }
         if (ex instanceof ResponseStatusException rse) {
             HttpStatusCode code = rse.getStatusCode();
             HttpStatus status = HttpStatus.resolve(code.value());
@@ -83,7 +93,11 @@ class ProblemExceptionHandler implements WebExceptionHandler {
                 status = HttpStatus.INTERNAL_SERVER_ERROR;
             }
             String reason = rse.getReason() != null ? rse.getReason() : status.getReasonPhrase();
-            return ApiProblem.of(status, typeOf(status), status.getReasonPhrase(), reason);
+            ApiProblem problem = ApiProblem.of(status, typeOf(status), status.getReasonPhrase(), reason);
+            for (var header : rse.getHeaders().headerSet()) {
+                problem = problem.withHeader(header.getKey(), String.join(", ", header.getValue()));
+            }
+            return problem;
         }
         log.error("Unexpected error", ex);
         return ApiProblem.of(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal server error",
@@ -99,9 +113,20 @@ class ProblemExceptionHandler implements WebExceptionHandler {
                 || ex instanceof RedisException;
     }
 
+    /** Reactor Netty's body timeouts: its request timeout, or Netty's read timeout between two reads. */
+    private static boolean isRequestTimeout(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof ReadTimeoutException || t.getClass().getSimpleName().equals("RequestTimeoutException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static String typeOf(HttpStatus status) {
         return Map.of(HttpStatus.NOT_FOUND, "not-found", HttpStatus.METHOD_NOT_ALLOWED, "method-not-allowed",
                 HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", HttpStatus.NOT_ACCEPTABLE,
-                "not-acceptable").getOrDefault(status, status.is4xxClientError() ? "bad-request" : "internal");
+                "not-acceptable", HttpStatus.UPGRADE_REQUIRED, "upgrade-required", HttpStatus.REQUEST_TIMEOUT,
+                "request-timeout").getOrDefault(status, status.is4xxClientError() ? "bad-request" : "internal");
     }
 }
