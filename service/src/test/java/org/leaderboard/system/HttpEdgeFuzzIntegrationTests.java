@@ -29,9 +29,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.leaderboard.support.RawHttp;
+import org.leaderboard.support.RedisDatabases;
 import org.leaderboard.support.TestServices;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -56,6 +58,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code -Dfuzz.storedValues=true}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DirtiesContext
 class HttpEdgeFuzzIntegrationTests {
 
     static final String DB = "lbt_http_edge_fuzz";
@@ -67,7 +70,8 @@ class HttpEdgeFuzzIntegrationTests {
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
-        TestServices.isolate(registry, DB, 8);
+        RedisDatabases.flush(6);
+        TestServices.isolate(registry, DB, 6);
         // Short enough that requests which never finish are cut off quickly.
         registry.add("leaderboard.edge.header-timeout", () -> "500ms");
         registry.add("leaderboard.edge.body-read-timeout", () -> "500ms");

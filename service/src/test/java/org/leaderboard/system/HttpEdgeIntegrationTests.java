@@ -10,9 +10,11 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.leaderboard.support.RawHttp;
+import org.leaderboard.support.RedisDatabases;
 import org.leaderboard.support.TestServices;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -22,12 +24,14 @@ import org.springframework.test.context.DynamicPropertySource;
  * 500 or nothing, and none changes a campaign.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DirtiesContext
 class HttpEdgeIntegrationTests {
 
     static final String DB = "lbt_http_edge";
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
+        RedisDatabases.flush(8);
         TestServices.isolate(registry, DB, 8);
     }
 
