@@ -24,7 +24,7 @@ import reactor.core.publisher.Mono;
  * (a WebSocket is not protected by CORS, any site could otherwise open one with the visitor's
  * cookies, and an Origin or Host that cannot be parsed is refused the same way), a method other than GET 405,
  * a WebSocket version other than 13 426 (Netty would leave the request unanswered), an unknown campaign
- * 404, and an instance holding its maximum of sessions 503.
+ * or {@code ?fundraiser=} 404, and an instance holding its maximum of sessions 503.
  */
 @Component
 class WebSocketGate implements WebFilter {
@@ -79,10 +79,16 @@ class WebSocketGate implements WebFilter {
         if (streams.full()) {
             return Mono.error(ApiProblem.unavailable("This instance holds its maximum of live streams", 5));
         }
+        String fundraiserId = request.getQueryParams().getFirst(FundraiserParameter.NAME);
         return directory.campaign(campaignId)
                 .switchIfEmpty(Mono.error(() -> notFound(campaignId)))
+                .flatMap(campaign -> FundraiserParameter.check(directory, campaign.id(), fundraiserId)
+                        .thenReturn(campaign))
                 .flatMap(campaign -> {
                     exchange.getAttributes().put(LiveWebSocketHandler.CAMPAIGN_ATTRIBUTE, campaign.id());
+                    if (fundraiserId != null) {
+                        exchange.getAttributes().put(LiveWebSocketHandler.FUNDRAISER_ATTRIBUTE, fundraiserId);
+                    }
                     exchange.getAttributes().put(LiveWebSocketHandler.CHANNEL_ATTRIBUTE, ClientChannel.of(request));
                     return chain.filter(exchange);
                 });

@@ -3,6 +3,7 @@ package org.leaderboard.system;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
+import io.lettuce.core.RedisException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTransientException;
@@ -15,6 +16,7 @@ import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.data.redis.RedisConnectionFailureException;
+import org.springframework.data.redis.RedisSystemException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -107,7 +109,8 @@ class ProblemExceptionHandler implements WebExceptionHandler {
         return ex instanceof DataAccessResourceFailureException || ex instanceof TransientDataAccessException
                 || ex instanceof CannotCreateTransactionException || ex instanceof R2dbcTransientException
                 || ex instanceof R2dbcNonTransientResourceException || ex instanceof TimeoutException
-                || ex instanceof RedisConnectionFailureException;
+                || ex instanceof RedisConnectionFailureException || ex instanceof RedisSystemException
+                || ex instanceof RedisException;
     }
 
     /** Reactor Netty's body timeouts: its request timeout, or Netty's read timeout between two reads. */
