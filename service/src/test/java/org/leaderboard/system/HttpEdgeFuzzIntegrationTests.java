@@ -54,8 +54,8 @@ import tools.jackson.databind.json.JsonMapper;
  * ledger holds no event and the campaign's totals are what they were.
  *
  * <p>Values whose rejection belongs to the ingest-side validation of stored values (JSON-escaped
- * lone surrogates in text, timestamps outside PostgreSQL's range) are generated only with
- * {@code -Dfuzz.storedValues=true}.
+ * lone surrogates in text, timestamps outside PostgreSQL's range) are generated too;
+ * {@code -Dfuzz.storedValues=false} leaves them out.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext
@@ -64,7 +64,7 @@ class HttpEdgeFuzzIntegrationTests {
     static final String DB = "lbt_http_edge_fuzz";
     static final long SEED = Long.getLong("fuzz.seed", 20261203L);
     static final int REQUESTS = Integer.getInteger("fuzz.requests", 10_000);
-    static final boolean STORED_VALUES = Boolean.getBoolean("fuzz.storedValues");
+    static final boolean STORED_VALUES = Boolean.parseBoolean(System.getProperty("fuzz.storedValues", "true"));
     static final int WORKERS = 8;
     static final JsonMapper JSON = JsonMapper.builder().build();
 
