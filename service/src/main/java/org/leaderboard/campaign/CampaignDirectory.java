@@ -105,6 +105,11 @@ public class CampaignDirectory implements CampaignChanges {
     }
 
     @Override
+    public Mono<Void> campaignCreating(String campaignId) {
+        return Mono.empty();
+    }
+
+    @Override
     public Mono<Void> campaignSaved(Campaign campaign) {
         return Mono.fromRunnable(() -> remember(campaigns, campaign.id(), campaign));
     }
@@ -118,6 +123,11 @@ public class CampaignDirectory implements CampaignChanges {
     public Mono<Void> fundraiserSaved(Fundraiser fundraiser) {
         return Mono.fromRunnable(() -> remember(fundraisers, key(fundraiser.campaignId(), fundraiser.id()),
                 fundraiser));
+    }
+
+    /** Every campaign, newest first, uncached: for the organizer console. */
+    public Flux<Campaign> allCampaigns() {
+        return store.allCampaigns();
     }
 
     /** Teams saved at or after {@code since}, uncached: for the live side to catch up after a rebuild. */
