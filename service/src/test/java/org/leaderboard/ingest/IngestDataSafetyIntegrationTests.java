@@ -40,6 +40,7 @@ import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import reactor.core.publisher.Mono;
@@ -162,8 +163,8 @@ class IngestDataSafetyIntegrationTests {
     void aGroupRefusedForOneEventsDataIsWrittenAgainWithoutIt() {
         campaign();
         GroupCommitter committer = new GroupCommitter(ledger::write, new IngestProperties(1000, 1000, 1, 250,
-                Duration.ofSeconds(10), Duration.ofSeconds(1), org.springframework.util.unit.DataSize.ofKilobytes(64),
-                org.springframework.util.unit.DataSize.ofMegabytes(1), 1000),
+                Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(1), DataSize.ofKilobytes(64),
+                DataSize.ofMegabytes(1), 1000),
                 new IngestMetrics(new SimpleMeterRegistry()), Schedulers.parallel());
         List<LedgerEvent> group = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
