@@ -23,6 +23,7 @@ import org.leaderboard.support.TcpProxy;
 import org.leaderboard.support.TestServices;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.http.MediaType;
@@ -69,6 +70,9 @@ class UnknownCampaignFloodIntegrationTests {
 
     @Autowired
     WebTestClient http;
+
+    @Autowired
+    ReactiveStringRedisTemplate redis;
 
     @LocalServerPort
     int port;
@@ -119,6 +123,8 @@ class UnknownCampaignFloodIntegrationTests {
             statement.execute("insert into campaigns (id, title, currency, goal_minor) "
                     + "values ('other-run', 'Other', 'EUR', 100)");
         }
+        // ...which set up its (empty) live state first, as LeaderboardStore.establish does.
+        redis.opsForValue().set("lb:{other-run}:gen", "0").block(Duration.ofSeconds(5));
         await("a campaign created elsewhere appears").atMost(CampaignDirectory.NEGATIVE_TTL.plusSeconds(3))
                 .until(() -> http.get().uri("/api/campaigns/other-run").exchange().returnResult(String.class)
                         .getStatus().value() != 404);

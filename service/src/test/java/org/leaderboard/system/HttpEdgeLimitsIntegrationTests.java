@@ -14,10 +14,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.leaderboard.support.Eventually;
 import org.leaderboard.support.RawHttp;
+import org.leaderboard.support.RedisDatabases;
 import org.leaderboard.support.TestServices;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -28,12 +30,14 @@ import org.springframework.test.context.DynamicPropertySource;
  * The head deadline's timing itself is tested on virtual time in {@link RequestHeadDeadlineTests}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DirtiesContext
 class HttpEdgeLimitsIntegrationTests {
 
     static final String DB = "lbt_http_edge_limits";
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
+        RedisDatabases.flush(8);
         TestServices.isolate(registry, DB, 8);
         registry.add("leaderboard.edge.header-timeout", () -> "1s");
         registry.add("leaderboard.edge.body-read-timeout", () -> "1s");
