@@ -36,7 +36,9 @@ import org.springframework.test.context.DynamicPropertySource;
 // Bean overriding must be allowed before the context reads its bean definitions, which is earlier
 // than @DynamicPropertySource values are visible: a property of the annotation, not of the registry.
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "spring.main.allow-bean-definition-overriding=true")
+        properties = { "spring.main.allow-bean-definition-overriding=true",
+                // Reads a few milliseconds apart at moved clocks: no shared answer between them.
+                "leaderboard.read.max-age=0s" })
 class LiveAggregatesTrendingIntegrationTests {
 
     static final String DB = "lbt_live_trending";
