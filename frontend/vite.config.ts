@@ -23,7 +23,7 @@ export default defineConfig({
     },
   },
   test: {
-    environment: 'jsdom',
+    environment: 'node',
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
   },
 });
