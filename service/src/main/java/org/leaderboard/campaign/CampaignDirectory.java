@@ -62,6 +62,11 @@ public class CampaignDirectory {
         campaigns.remove(campaignId);
     }
 
+    /** Every campaign, newest first, uncached: for the organizer console. */
+    public Flux<Campaign> allCampaigns() {
+        return store.allCampaigns();
+    }
+
     /** Teams saved at or after {@code since}, uncached: for the live side to catch up after a rebuild. */
     public Flux<Team> teamsUpdatedSince(Instant since) {
         return store.teamsUpdatedSince(since);

@@ -47,7 +47,7 @@ class CampaignHandler {
         String id = request.pathVariable("campaignId");
         return body(request, (node, f) -> {
             checkPathId(f, "campaignId", id);
-            f.rejectUnknown(Set.of("title", "story", "currency", "goalMinor", "endsAt", "openSignup"),
+            f.rejectUnknown(Set.of("title", "story", "currency", "goalMinor", "endsAt", "openSignup", "donateUrl"),
                     "is not a field of a campaign");
             String title = f.text("title", true, 200);
             String story = f.text("story", false, 20_000);
@@ -58,8 +58,9 @@ class CampaignHandler {
             Long goal = f.integer("goalMinor", true, 1, MAX_GOAL_MINOR);
             var endsAt = f.timestamp("endsAt", false);
             Boolean openSignup = f.bool("openSignup");
+            String donateUrl = DonateUrls.read(f, "donateUrl");
             return new Campaign(id, title, story, currency, goal == null ? 0 : goal, endsAt,
-                    Boolean.TRUE.equals(openSignup), null, null);
+                    Boolean.TRUE.equals(openSignup), null, null, donateUrl, false);
         }).flatMap(store::saveCampaign)
                 .flatMap(saved -> Flux.fromStream(changes::orderedStream).concatMap(c -> c.campaignSaved(saved.value())).then()
                         .thenReturn(saved))
@@ -150,6 +151,8 @@ class CampaignHandler {
         json.put("goalMinor", c.goalMinor());
         json.put("endsAt", c.endsAt() == null ? null : c.endsAt().toString());
         json.put("openSignup", c.openSignup());
+        json.put("donateUrl", c.donateUrl());
+        json.put("demo", c.demo());
         json.put("createdAt", c.createdAt().toString());
         json.put("updatedAt", c.updatedAt().toString());
         return json;

@@ -28,14 +28,19 @@ public class CampaignStore {
         this.db = db;
     }
 
-    /** Creates or replaces a campaign; its currency is fixed once created (409 otherwise). */
+    /**
+     * Creates or replaces a campaign; its currency is fixed once created (409 otherwise). The demo
+     * mark is set by {@code c.demo()} when true and otherwise kept: an organizer editing the demo
+     * campaign does not make it look real.
+     */
     Mono<Saved<Campaign>> saveCampaign(Campaign c) {
         return db.sql("""
-                insert into campaigns (id, title, story, currency, goal_minor, ends_at, open_signup)
-                values ($1, $2, $3, $4, $5, $6, $7)
+                insert into campaigns (id, title, story, currency, goal_minor, ends_at, open_signup, donate_url, demo)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                 on conflict (id) do update set title = excluded.title, story = excluded.story,
                     goal_minor = excluded.goal_minor, ends_at = excluded.ends_at,
-                    open_signup = excluded.open_signup, updated_at = now()
+                    open_signup = excluded.open_signup, donate_url = excluded.donate_url,
+                    demo = campaigns.demo or excluded.demo, updated_at = now()
                 where campaigns.currency = excluded.currency
                 returning *, (xmax = 0) as created
                 """)
@@ -47,6 +52,8 @@ public class CampaignStore {
                 .bind(5, Parameter.fromOrEmpty(c.endsAt() == null ? null
                         : c.endsAt().atOffset(ZoneOffset.UTC), OffsetDateTime.class))
                 .bind(6, c.openSignup())
+                .bind(7, Parameter.fromOrEmpty(c.donateUrl(), String.class))
+                .bind(8, c.demo())
                 .map(row -> new Saved<>(campaign(row), Boolean.TRUE.equals(row.get("created", Boolean.class))))
                 .one()
                 .switchIfEmpty(Mono.defer(() -> findCampaign(c.id()).flatMap(existing -> Mono.error(
@@ -57,6 +64,11 @@ public class CampaignStore {
 
     Mono<Campaign> findCampaign(String id) {
         return db.sql("select * from campaigns where id = $1").bind(0, id).map(CampaignStore::campaign).one();
+    }
+
+    /** Every campaign, newest first (the organizer console's list; campaigns are few and never deleted). */
+    Flux<Campaign> allCampaigns() {
+        return db.sql("select * from campaigns order by created_at desc, id").map(CampaignStore::campaign).all();
     }
 
     Mono<Fundraiser> findFundraiser(String campaignId, String fundraiserId) {
@@ -135,7 +147,8 @@ public class CampaignStore {
                 row.get("story", String.class), row.get("currency", String.class),
                 row.get("goal_minor", Long.class), instant(row, "ends_at"),
                 Boolean.TRUE.equals(row.get("open_signup", Boolean.class)), instant(row, "created_at"),
-                instant(row, "updated_at"));
+                instant(row, "updated_at"), row.get("donate_url", String.class),
+                Boolean.TRUE.equals(row.get("demo", Boolean.class)));
     }
 
     private static Fundraiser fundraiser(Readable row) {

@@ -226,6 +226,14 @@ public class LeaderboardStore implements DisposableBean {
         return reads.read(campaignId, "standing:" + fundraiserId, () -> standingFromRedis(campaignId, fundraiserId));
     }
 
+    /**
+     * Where the fundraiser stands right now, read from Redis unshared: for a live stream that
+     * reads because of a change notice, which a read shared from before the change would miss.
+     */
+    public Mono<Standing> standingNow(String campaignId, String fundraiserId) {
+        return standingFromRedis(campaignId, fundraiserId);
+    }
+
     private Mono<Standing> standingFromRedis(String campaignId, String fundraiserId) {
         return list(standingScript, campaignId, List.of(fundraiserId)).filter(reply -> !reply.isEmpty())
                 .map(reply -> {

@@ -18,10 +18,15 @@ import reactor.core.Disposable;
  * of its clients. A tick reads the campaign once (when a change notice came, or for a periodic
  * refresh), builds at most one frame, serialized once, and hands that same frame to every
  * outbox. The read, the diff and the serialization cost the same for one client or ten thousand.
+ * The clients watching one fundraiser ({@code ?fundraiser=}) share a stream of their own, whose
+ * frames also carry that fundraiser's standing: one read and one frame per watched fundraiser
+ * per tick, however many watch it.
  */
 final class CampaignStream {
 
     final String campaignId;
+    /** The fundraiser whose standing this stream's frames carry, or null on the campaign's own stream. */
+    final String fundraiserId;
     private final Set<Outbox> outboxes = ConcurrentHashMap.newKeySet();
     /** The outboxes again, by the event loop of their connection (a few groups), for the fan-out. */
     private final Map<Executor, Set<Outbox>> byEventLoop = new ConcurrentHashMap<>();
@@ -40,9 +45,23 @@ final class CampaignStream {
     private volatile Runnable afterFanOut = () -> {
     };
 
+    /** The stream's key among an instance's streams: ids never hold a '/', so the two kinds cannot meet. */
+    static String key(String campaignId, String fundraiserId) {
+        return fundraiserId == null ? campaignId : campaignId + "/" + fundraiserId;
+    }
+
+    String key() {
+        return key(campaignId, fundraiserId);
+    }
+
     /** {@code now} and {@code minGapNanos}: a new stream may read at once. */
     CampaignStream(String campaignId, long now, long minGapNanos) {
+        this(campaignId, null, now, minGapNanos);
+    }
+
+    CampaignStream(String campaignId, String fundraiserId, long now, long minGapNanos) {
         this.campaignId = campaignId;
+        this.fundraiserId = fundraiserId;
         this.lastRead = now - minGapNanos;
         this.lastDelivery = now;
     }
@@ -149,8 +168,14 @@ final class CampaignStream {
      * client would see no difference) and offers it to every outbox. Answers the new frame or null.
      */
     Frame publish(Campaign campaign, LiveView view, long now, LiveMetrics metrics) {
+        return publish(campaign, view, null, now, metrics);
+    }
+
+    /** The same on a fundraiser's stream, with the fundraiser's {@code standing} ({@link StandingJson}). */
+    Frame publish(Campaign campaign, LiveView view, Map<String, Object> standing, long now, LiveMetrics metrics) {
         Frame previous = current;
-        Frame frame = previous == null ? Frame.first(campaign, view) : Frame.next(previous, campaign, view);
+        Frame frame = previous == null ? Frame.first(campaign, view, standing)
+                : Frame.next(previous, campaign, view, standing);
         if (frame == null) {
             return null;
         }

@@ -41,6 +41,8 @@ final class Frame {
     /** Recording time (epoch ms) of the newest event this frame brought, or -1 when it brought none. */
     final long newestEventMillis;
     private final Map<String, Object> totals;
+    /** The watched fundraiser's standing, on a fundraiser's stream ({@code ?fundraiser=}); else null. */
+    private final Map<String, Object> standing;
     private final LiveView view;
     private final byte[] update;
     private volatile byte[] snapshot;
@@ -60,9 +62,11 @@ final class Frame {
         DEFLATED
     }
 
-    private Frame(long seq, Map<String, Object> totals, LiveView view, byte[] update, long newestEventMillis) {
+    private Frame(long seq, Map<String, Object> totals, Map<String, Object> standing, LiveView view, byte[] update,
+            long newestEventMillis) {
         this.seq = seq;
         this.totals = totals;
+        this.standing = standing;
         this.view = view;
         this.update = update;
         this.newestEventMillis = newestEventMillis;
@@ -70,7 +74,12 @@ final class Frame {
 
     /** The first frame of a stream: a snapshot only. */
     static Frame first(Campaign campaign, LiveView view) {
-        return new Frame(1, ReadJson.totals(campaign, view.totals()), view, null, -1);
+        return first(campaign, view, null);
+    }
+
+    /** The first frame of a fundraiser's stream, with its {@code standing} (see {@link StandingJson}). */
+    static Frame first(Campaign campaign, LiveView view, Map<String, Object> standing) {
+        return new Frame(1, ReadJson.totals(campaign, view.totals()), standing, view, null, -1);
     }
 
     /**
@@ -78,6 +87,14 @@ final class Frame {
      * changed. Its update carries the totals and only what changed: boards in full, new feed entries.
      */
     static Frame next(Frame previous, Campaign campaign, LiveView view) {
+        return next(previous, campaign, view, null);
+    }
+
+    /**
+     * The same on a fundraiser's stream: the update also carries the fundraiser's {@code standing}
+     * when it changed (and is sent when only it changed).
+     */
+    static Frame next(Frame previous, Campaign campaign, LiveView view, Map<String, Object> standing) {
         Map<String, Object> totals = ReadJson.totals(campaign, view.totals());
         Map<String, Object> boards = new LinkedHashMap<>();
         for (Board board : Board.values()) {
@@ -87,11 +104,15 @@ final class Frame {
             }
         }
         List<FeedEntry> added = newEntries(previous.view.feed(), view.feed());
-        if (totals.equals(previous.totals) && boards.isEmpty() && added.isEmpty()) {
+        boolean standingChanged = !Objects.equals(standing, previous.standing);
+        if (totals.equals(previous.totals) && boards.isEmpty() && added.isEmpty() && !standingChanged) {
             return null;
         }
         long seq = previous.seq + 1;
         Map<String, Object> json = message("update", seq, totals);
+        if (standingChanged && standing != null) {
+            json.put("standing", standing);
+        }
         if (!boards.isEmpty()) {
             json.put("leaderboards", boards);
         }
@@ -100,7 +121,7 @@ final class Frame {
         }
         long newest = view.totals().equals(previous.view.totals()) || view.totals().updatedAt() == null ? -1
                 : view.totals().updatedAt().toEpochMilli();
-        return new Frame(seq, totals, view, JSON.writeValueAsBytes(json), newest);
+        return new Frame(seq, totals, standing, view, JSON.writeValueAsBytes(json), newest);
     }
 
     /** The message for a client whose last message was {@code lastSeq}: the update if it follows, else the snapshot. */
@@ -204,6 +225,9 @@ final class Frame {
         byte[] bytes = snapshot;
         if (bytes == null) {
             Map<String, Object> json = message("snapshot", seq, totals);
+            if (standing != null) {
+                json.put("standing", standing);
+            }
             Map<String, Object> boards = new LinkedHashMap<>();
             for (Board board : Board.values()) {
                 boards.put(board.wire(), view.boards().get(board).stream().map(ReadJson::entry).toList());

@@ -37,8 +37,11 @@ class LiveSseHandler {
 
     Mono<ServerResponse> stream(ServerRequest request) {
         String id = request.pathVariable("campaignId");
+        String fundraiserId = request.queryParam(FundraiserParameter.NAME).orElse(null);
         return directory.campaign(id)
                 .switchIfEmpty(Mono.error(() -> ApiProblem.notFound("Campaign '" + id + "' does not exist")))
+                .flatMap(campaign -> FundraiserParameter.check(directory, campaign.id(), fundraiserId)
+                        .thenReturn(campaign))
                 .flatMap(campaign -> {
                     if (streams.full()) {
                         return Mono.error(ApiProblem.unavailable("This instance holds its maximum of live streams",
@@ -47,7 +50,7 @@ class LiveSseHandler {
                     ClientChannel channel = ClientChannel.of(request.exchange().getRequest());
                     DataBufferFactory buffers = request.exchange().getResponse().bufferFactory();
                     Flux<DataBuffer> events = Flux.defer(() -> {
-                        Outbox outbox = streams.join(campaign.id(), "sse", channel);
+                        Outbox outbox = streams.join(campaign.id(), fundraiserId, "sse", channel);
                         return outbox.deliveries()
                                 .map(delivery -> delivery instanceof Outbox.Message m
                                         ? buffers.wrap(m.frame().sse(m.lastSeq())) : buffers.wrap(HEARTBEAT))

@@ -2,6 +2,7 @@ package org.leaderboard.live;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -10,6 +11,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.leaderboard.campaign.CampaignDirectory;
 import org.leaderboard.leaderboard.LeaderboardStore;
+import org.leaderboard.leaderboard.LiveView;
+import org.leaderboard.leaderboard.Standing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -100,13 +103,22 @@ class LiveStreams implements SmartLifecycle {
      * when its deliveries are cancelled or it is closed.
      */
     Outbox join(String campaignId, String transport, ClientChannel channel) {
+        return join(campaignId, null, transport, channel);
+    }
+
+    /**
+     * The same for the stream of a fundraiser's page when {@code fundraiserId} is not null: the
+     * campaign's frames plus that fundraiser's standing, shared by everyone watching it.
+     */
+    Outbox join(String campaignId, String fundraiserId, String transport, ClientChannel channel) {
         Outbox outbox = new Outbox(metrics, channel);
         metrics.sessions(transport).incrementAndGet();
-        outbox.onClose(closed -> leave(campaignId, closed, transport));
+        String key = CampaignStream.key(campaignId, fundraiserId);
+        outbox.onClose(closed -> leave(key, closed, transport));
         CampaignStream[] started = new CampaignStream[1];
-        streams.compute(campaignId, (id, stream) -> {
+        streams.compute(key, (k, stream) -> {
             if (stream == null) {
-                stream = new CampaignStream(id, System.nanoTime(), properties.tick().toNanos());
+                stream = new CampaignStream(campaignId, fundraiserId, System.nanoTime(), properties.tick().toNanos());
                 started[0] = stream;
             }
             stream.add(outbox);
@@ -120,10 +132,10 @@ class LiveStreams implements SmartLifecycle {
         return outbox;
     }
 
-    private void leave(String campaignId, Outbox outbox, String transport) {
+    private void leave(String key, Outbox outbox, String transport) {
         metrics.sessions(transport).decrementAndGet();
         CampaignStream[] stopped = new CampaignStream[1];
-        streams.computeIfPresent(campaignId, (id, stream) -> {
+        streams.computeIfPresent(key, (k, stream) -> {
             if (stream.remove(outbox)) {
                 stopped[0] = stream;
                 return null;
@@ -195,7 +207,7 @@ class LiveStreams implements SmartLifecycle {
             try {
                 Schedulers.parallel().schedule(() -> {
                     stream.woken();
-                    if (streams.get(stream.campaignId) == stream) { // not stopped meanwhile
+                    if (streams.get(stream.key()) == stream) { // not stopped meanwhile
                         readIfDue(stream, System.nanoTime());
                     }
                 }, wait, TimeUnit.NANOSECONDS);
@@ -210,11 +222,25 @@ class LiveStreams implements SmartLifecycle {
     private void read(CampaignStream stream) {
         String id = stream.campaignId;
         metrics.read();
-        Mono.zip(directory.campaign(id), store.liveView(id, properties.boardSize(), properties.feedSize(),
-                        clock.instant()))
-                .publishOn(Schedulers.parallel())
-                .doOnNext(found -> stream.publish(found.getT1(), found.getT2(), System.nanoTime(), metrics))
-                .then()
+        Mono<LiveView> view = store.liveView(id, properties.boardSize(), properties.feedSize(), clock.instant());
+        Mono<?> published;
+        if (stream.fundraiserId == null) {
+            published = Mono.zip(directory.campaign(id), view)
+                    .publishOn(Schedulers.parallel())
+                    .doOnNext(found -> stream.publish(found.getT1(), found.getT2(), System.nanoTime(), metrics));
+        }
+        else {
+            // The standing is read unshared, like the view: a read shared from before the change
+            // this read answers would leave the stream showing the old standing.
+            String f = stream.fundraiserId;
+            Mono<Optional<Standing>> standing = store.standingNow(id, f).map(Optional::of)
+                    .defaultIfEmpty(Optional.empty());
+            published = Mono.zip(directory.campaign(id), view, directory.fundraiser(id, f), standing)
+                    .publishOn(Schedulers.parallel())
+                    .doOnNext(found -> stream.publish(found.getT1(), found.getT2(),
+                            StandingJson.of(found.getT3(), found.getT4().orElse(null)), System.nanoTime(), metrics));
+        }
+        published.then()
                 .subscribe(null, error -> {
                     stream.readDone(true);
                     logFailure("Reading campaign '" + id + "' for its live stream failed, will retry", error);

@@ -28,6 +28,7 @@ import reactor.core.publisher.Mono;
 class LiveWebSocketHandler implements WebSocketHandler {
 
     static final String CAMPAIGN_ATTRIBUTE = LiveWebSocketHandler.class.getName() + ".campaign";
+    static final String FUNDRAISER_ATTRIBUTE = LiveWebSocketHandler.class.getName() + ".fundraiser";
     static final String CHANNEL_ATTRIBUTE = LiveWebSocketHandler.class.getName() + ".channel";
 
     private static final CloseStatus NO_MESSAGES = CloseStatus.POLICY_VIOLATION
@@ -54,7 +55,8 @@ class LiveWebSocketHandler implements WebSocketHandler {
             if (campaignId == null || channel == null) {
                 return session.close(CloseStatus.SERVER_ERROR);
             }
-            Outbox outbox = streams.join(campaignId, "websocket", channel);
+            String fundraiserId = exchange.getAttribute(FUNDRAISER_ATTRIBUTE);
+            Outbox outbox = streams.join(campaignId, fundraiserId, "websocket", channel);
             if (channel.writesDirectly()) {
                 outbox.writeFramesWith(new DirectWriter(channel, metrics)::write);
             }

@@ -20,7 +20,8 @@ import reactor.core.publisher.Mono;
  * Checks a WebSocket upgrade to {@code /ws/campaigns/{c}} before it happens, so a refusal is an
  * ordinary problem+json response: a browser page from an origin outside the allow-list gets 403
  * (a WebSocket is not protected by CORS, any site could otherwise open one with the visitor's
- * cookies), an unknown campaign 404, and an instance holding its maximum of sessions 503.
+ * cookies), an unknown campaign or {@code ?fundraiser=} 404, and an instance holding its maximum
+ * of sessions 503.
  */
 @Component
 class WebSocketGate implements WebFilter {
@@ -64,10 +65,16 @@ class WebSocketGate implements WebFilter {
         if (streams.full()) {
             return Mono.error(ApiProblem.unavailable("This instance holds its maximum of live streams", 5));
         }
+        String fundraiserId = request.getQueryParams().getFirst(FundraiserParameter.NAME);
         return directory.campaign(campaignId)
                 .switchIfEmpty(Mono.error(() -> notFound(campaignId)))
+                .flatMap(campaign -> FundraiserParameter.check(directory, campaign.id(), fundraiserId)
+                        .thenReturn(campaign))
                 .flatMap(campaign -> {
                     exchange.getAttributes().put(LiveWebSocketHandler.CAMPAIGN_ATTRIBUTE, campaign.id());
+                    if (fundraiserId != null) {
+                        exchange.getAttributes().put(LiveWebSocketHandler.FUNDRAISER_ATTRIBUTE, fundraiserId);
+                    }
                     exchange.getAttributes().put(LiveWebSocketHandler.CHANNEL_ATTRIBUTE, ClientChannel.of(request));
                     return chain.filter(exchange);
                 });

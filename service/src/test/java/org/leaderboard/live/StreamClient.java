@@ -71,6 +71,11 @@ final class StreamClient implements AutoCloseable {
         }
 
         @SuppressWarnings("unchecked")
+        Map<String, Object> standing() {
+            return (Map<String, Object>) json.get("standing");
+        }
+
+        @SuppressWarnings("unchecked")
         List<Map<String, Object>> feed() {
             return (List<Map<String, Object>>) json.get("feed");
         }
@@ -97,6 +102,11 @@ final class StreamClient implements AutoCloseable {
     /** Opens a WebSocket to {@code /ws/campaigns/{campaignId}}, sending {@code origin} unless null. */
     static StreamClient webSocket(int port, String campaignId, String origin) {
         return webSocket(port, campaignId, origin, Compression.NONE);
+    }
+
+    /** Opens a fundraiser page's WebSocket, {@code /ws/campaigns/{campaignId}?fundraiser={fundraiserId}}. */
+    static StreamClient fundraiserWebSocket(int port, String campaignId, String fundraiserId) {
+        return webSocket(port, campaignId + "?fundraiser=" + fundraiserId, null, Compression.NONE);
     }
 
     /**
@@ -139,9 +149,15 @@ final class StreamClient implements AutoCloseable {
 
     /** Opens {@code GET /api/campaigns/{campaignId}/stream} and records each event's data. */
     static StreamClient sse(int port, String campaignId) {
+        return sse(port, campaignId, null);
+    }
+
+    /** The same with {@code ?fundraiser={fundraiserId}} unless null. */
+    static StreamClient sse(int port, String campaignId, String fundraiserId) {
         StreamClient client = new StreamClient();
         client.connection = WebClient.create("http://127.0.0.1:" + port).get()
-                .uri("/api/campaigns/{c}/stream", campaignId)
+                .uri(fundraiserId == null ? "/api/campaigns/{c}/stream" : "/api/campaigns/{c}/stream?fundraiser={f}",
+                        campaignId, fundraiserId == null ? "" : fundraiserId)
                 .accept(MediaType.TEXT_EVENT_STREAM)
                 .retrieve()
                 .bodyToFlux(SSE)
