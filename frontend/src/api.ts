@@ -55,6 +55,8 @@ export interface Campaign {
   endsAt?: string | null;
   openSignup?: boolean;
   donateUrl?: string | null;
+  /** Set on the campaign demo mode drives: pages show a badge. */
+  demo?: boolean;
   totals?: Totals;
 }
 
@@ -72,7 +74,9 @@ export interface CampaignSummary {
   title: string;
   currency: string;
   goalMinor: number;
-  raisedMinor: number;
+  /** Null while the live figures are being rebuilt. */
+  raisedMinor: number | null;
+  donationCount?: number | null;
 }
 
 export interface Problem {
@@ -127,7 +131,7 @@ export const api = {
   feed: (c: string, limit = 20) => call<{ entries: FeedEntry[] }>('GET', `/api/campaigns/${enc(c)}/feed?limit=${limit}`),
 
   campaigns: (token: string) => call<{ campaigns: CampaignSummary[] }>('GET', '/api/campaigns', token),
-  putCampaign: (token: string, c: string, body: Omit<Campaign, 'id' | 'totals'>) =>
+  putCampaign: (token: string, c: string, body: Omit<Campaign, 'id' | 'totals' | 'demo'>) =>
     call<Campaign>('PUT', `/api/campaigns/${enc(c)}`, token, body),
   putTeam: (token: string, c: string, team: string, body: { name: string }) =>
     call<unknown>('PUT', `/api/campaigns/${enc(c)}/teams/${enc(team)}`, token, body),

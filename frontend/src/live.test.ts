@@ -238,7 +238,7 @@ describe('live connection', () => {
 });
 
 describe('backoff', () => {
-  it('doubles from half a second up to thirty, with jitter below the ceiling', () => {
+  it('doubles from half a second up to fifteen, with jitter below the ceiling', () => {
     expect(backoffDelay(0, () => 1)).toBe(500);
     expect(backoffDelay(0, () => 0)).toBe(250);
     expect(backoffDelay(3, () => 1)).toBe(4000);

@@ -53,7 +53,7 @@ export interface LiveOptions {
 }
 
 export const BACKOFF_BASE_MS = 500;
-export const BACKOFF_MAX_MS = 30_000;
+export const BACKOFF_MAX_MS = 15_000;
 export const POLL_INTERVAL_MS = 3_000;
 /** While polling, how often to try the streams again. */
 export const UPGRADE_INTERVAL_MS = 60_000;

@@ -16,14 +16,8 @@ export function Header({ demo, status }: { demo?: boolean; status?: Status }) {
           {t(`status_${status}`)}
         </span>
       )}
-      <button
-        type="button"
-        class="lang-switch"
-        lang={other}
-        aria-label={`${t('language')}: ${other === 'fr' ? 'Français' : 'English'}`}
-        onClick={() => setLang(other)}
-      >
-        {other === 'fr' ? 'FR' : 'EN'}
+      <button type="button" class="lang-switch" lang={other} onClick={() => setLang(other)}>
+        {other === 'fr' ? 'Français' : 'English'}
       </button>
     </header>
   );

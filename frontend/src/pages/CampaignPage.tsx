@@ -15,7 +15,7 @@ export default function CampaignPage({ campaignId }: { campaignId: string }) {
   if (error.value && !c) {
     return <PageError detail={error.value} />;
   }
-  const demo = campaignId === 'demo';
+  const demo = c?.demo ?? campaignId === 'demo';
   const url = `${location.origin}/c/${encodeURIComponent(campaignId)}`;
   return (
     <>

@@ -45,7 +45,7 @@ export default function FundraiserPage({ campaignId, fundraiserId }: { campaignI
   const pct = goal && standing ? Math.min(100, Math.floor((standing.raisedMinor * 100) / goal)) : null;
   return (
     <>
-      <Header demo={campaignId === 'demo'} status={store.status.value} />
+      <Header demo={c?.demo ?? campaignId === 'demo'} status={store.status.value} />
       <main class="page fundraiser-page">
         <h1 data-testid="title">{name}</h1>
         <p class="subtitle">

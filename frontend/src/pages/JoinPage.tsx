@@ -14,7 +14,7 @@ export default function JoinPage({ campaignId }: { campaignId: string }) {
   }, [campaignId]);
   return (
     <>
-      <Header demo={campaignId === 'demo'} />
+      <Header demo={campaign?.demo ?? campaignId === 'demo'} />
       <main class="page join-page">
         <h1>{t('joinTitle')}</h1>
         <p>{t('joinIntro', { title: campaign?.title ?? campaignId })}</p>

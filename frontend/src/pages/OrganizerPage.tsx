@@ -132,7 +132,7 @@ function Campaigns({ token, onEdit }: { token: string; onEdit: (id: string) => v
                   <th scope="row">
                     {c.title} <span class="muted">({c.id})</span>
                   </th>
-                  <td>{formatMoney(c.raisedMinor, c.currency)}</td>
+                  <td>{c.raisedMinor === null ? '—' : formatMoney(c.raisedMinor, c.currency)}</td>
                   <td>{formatMoney(c.goalMinor, c.currency, undefined, true)}</td>
                   <td class="row-actions">
                     <button type="button" class="button small" onClick={() => onEdit(c.id)}>

@@ -76,7 +76,7 @@ export default function ScreenPage({ campaignId }: { campaignId: string }) {
     <main class="screen" lang={lang.value} data-status={store.status.value}>
       <header class="screen-head">
         <h1 data-testid="title">{campaign.value?.title ?? campaignId}</h1>
-        {campaignId === 'demo' && <span class="badge demo-badge">{t('demo')}</span>}
+        {(campaign.value?.demo ?? campaignId === 'demo') && <span class="badge demo-badge">{t('demo')}</span>}
         <span class={`status status-${store.status.value}`} role="status">
           {t(`status_${store.status.value}`)}
         </span>
@@ -94,7 +94,7 @@ export default function ScreenPage({ campaignId }: { campaignId: string }) {
           {totals && <BoardList name={board} entries={boards[board].slice(0, 5)} currency={totals.currency} campaignId={campaignId} />}
         </section>
         <section class="screen-feed">
-          {totals && <Feed entries={store.feed.value} currency={totals.currency} limit={5} />}
+          {totals && <Feed entries={store.feed.value} currency={totals.currency} limit={4} />}
         </section>
         <section class="screen-qr">
           <QrCode url={url} />
