@@ -214,7 +214,7 @@ describe('pages', () => {
   });
 
   test('axe-core finds no serious or critical violation on any page, in both sizes; screenshots of each', async () => {
-    await campaignWith('axe', [['alice', 'Alice', 12000], ['bob', 'Bob', 8000], ['chloe', 'Chloé', 5000]]);
+    await campaignWith('axe', [['alice', 'Alice', 12000], ['bob', 'Bob', 8000], ['chloe', 'Chloé', 5000]], { title: 'Night run for the shelter' });
     await service.team('axe', 'red', 'Red team');
     for (let i = 0; i < 4; i++) {
       await service.donate('axe', nextEvent(), 1000 + i * 500, { fundraiserId: ['alice', 'bob', 'chloe'][i % 3], donorName: `Donor ${i}`, anonymous: i === 2, message: i % 2 ? 'Bravo à toute l’équipe !' : 'Go go go!' });

@@ -23,14 +23,20 @@ export default function CampaignPage({ campaignId }: { campaignId: string }) {
       <main class="page campaign-page">
         <h1 data-testid="title">{c?.title ?? campaignId}</h1>
         {demo && <p class="demo-note">{t('demoNote')}</p>}
-        {totals ? <Thermometer totals={totals} /> : <p>{t('loading')}</p>}
-        <div class="actions">
-          <Donate url={c?.donateUrl} />
+        <div class="columns">
+          <div class="column">
+            {totals ? <Thermometer totals={totals} /> : <p>{t('loading')}</p>}
+            <div class="actions">
+              <Donate url={c?.donateUrl} />
+            </div>
+            {c?.story && <p class="story">{c.story}</p>}
+            <Share url={url} text={t('shareText', { title: c?.title ?? campaignId })} />
+          </div>
+          <div class="column">
+            {totals && <Boards boards={store.boards.value} currency={totals.currency} campaignId={campaignId} />}
+            {totals && <Feed entries={store.feed.value} currency={totals.currency} />}
+          </div>
         </div>
-        {c?.story && <p class="story">{c.story}</p>}
-        {totals && <Feed entries={store.feed.value} currency={totals.currency} />}
-        {totals && <Boards boards={store.boards.value} currency={totals.currency} campaignId={campaignId} />}
-        <Share url={url} text={t('shareText', { title: c?.title ?? campaignId })} />
       </main>
     </>
   );
