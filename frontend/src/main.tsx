@@ -1,5 +1,6 @@
 // Entry point: picks the page for the path and loads only its code, so the live page stays small.
 import { render, type ComponentType } from 'preact';
+import { prefetchCampaign } from './api';
 import { lang } from './i18n';
 import { route } from './routes';
 import './styles.css';
@@ -11,6 +12,9 @@ async function start(): Promise<void> {
   if (!r) {
     location.replace('/');
     return;
+  }
+  if ('campaignId' in r) {
+    prefetchCampaign(r.campaignId);
   }
   let Page: ComponentType<any>;
   switch (r.page) {
