@@ -106,6 +106,25 @@ describe('pages', () => {
     await page.context().close();
   });
 
+  test('motion is left out for visitors who ask for less of it', async () => {
+    await campaignWith('motion', [['alice', 'Alice', 1000], ['bob', 'Bob', 2000]]);
+    const page = await newPage({ reducedMotion: 'reduce' });
+    await page.goto(`${service.base}/c/motion`);
+    await total(page).waitFor();
+    await page.locator('.status-live').waitFor();
+    await service.donate('motion', nextEvent(), 9000, { fundraiserId: 'alice', donorName: 'Mover' });
+    const moved = page.getByTestId('board-fundraisers').locator('li.moved-up');
+    await moved.first().waitFor({ timeout: 3000 });
+    assert.equal(await moved.first().evaluate((el) => getComputedStyle(el).animationName), 'none');
+    assert.equal(await page.locator('.fill').evaluate((el) => getComputedStyle(el).transitionDuration), '0s');
+    await page.context().close();
+    const moving = await newPage();
+    await moving.goto(`${service.base}/c/motion`);
+    await total(moving).waitFor();
+    assert.notEqual(await moving.locator('.fill').evaluate((el) => getComputedStyle(el).transitionDuration), '0s');
+    await moving.context().close();
+  });
+
   test('money in a French browser is French', async () => {
     await campaignWith('francais', [['alice', 'Alice', 123456]]);
     const page = await newPage({ locale: 'fr-FR' });
@@ -237,6 +256,9 @@ describe('pages', () => {
           await page.waitForTimeout(300); // let the bar's transition settle for the picture
         } else {
           await page.locator('h1').waitFor();
+        }
+        if (name === 'join') {
+          await page.getByTestId('not-open').filter({ hasText: 'not open' }).waitFor();
         }
         await screenshot(page, `${name}-${size}`);
         for (const violation of await seriousViolations(page)) {
