@@ -1,5 +1,6 @@
 package org.leaderboard.web;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -29,13 +30,17 @@ class PageHandler {
 
     /**
      * Scripts and styles from this origin only, no inline script, no plugin, no framing by other sites;
-     * connections to this origin (the API, the WebSocket and SSE streams). Inline style attributes are
-     * not allowed either; the pages set styles through the DOM, which CSP permits.
+     * connections to this origin (the API, the SSE stream) and its WebSocket twin, named as well since
+     * older browsers do not count {@code ws:} as {@code 'self'}. Inline style attributes are not allowed
+     * either; the pages set styles through the DOM, which CSP permits.
      */
-    static final String CONTENT_SECURITY_POLICY = String.join("; ", List.of("default-src 'self'",
-            "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
-            "font-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'",
-            "frame-ancestors 'self'"));
+    static String contentSecurityPolicy(URI page) {
+        String authority = page.getRawAuthority();
+        String webSocket = "https".equals(page.getScheme()) ? "wss://" + authority : "ws://" + authority;
+        return String.join("; ", List.of("default-src 'self'", "script-src 'self'", "style-src 'self'",
+                "img-src 'self' data:", "connect-src 'self' " + webSocket, "font-src 'self'", "object-src 'none'",
+                "base-uri 'none'", "form-action 'self'", "frame-ancestors 'self'"));
+    }
 
     private static final Pattern ASSET_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,200}");
 
@@ -95,7 +100,7 @@ class PageHandler {
         return assets.get(page)
                 .map(asset -> body(request, ServerResponse.status(status)
                         .cacheControl(CacheControl.noStore())
-                        .header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                        .header("Content-Security-Policy", contentSecurityPolicy(request.uri()))
                         .header("X-Content-Type-Options", "nosniff")
                         .header("Referrer-Policy", "strict-origin-when-cross-origin"), asset))
                 .orElseGet(() -> Mono.error(ApiProblem.unavailable(

@@ -73,17 +73,23 @@ class PageRouterIntegrationTests {
                     .expectStatus().isOk()
                     .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_HTML)
                     .expectHeader().cacheControl(org.springframework.http.CacheControl.noStore())
-                    .expectHeader().valueEquals("Content-Security-Policy", PageHandler.CONTENT_SECURITY_POLICY)
+                    .expectHeader().valueEquals("Content-Security-Policy", policy())
                     .expectBody().consumeWith(result -> assertThat(result.getResponseBody())
                             .isEqualTo(fixture("index.html")));
         }
     }
 
+    private String policy() {
+        return PageHandler.contentSecurityPolicy(URI.create("http://localhost:" + port + "/"));
+    }
+
     @Test
     void contentSecurityPolicyAllowsNoInlineScript() {
-        String policy = PageHandler.CONTENT_SECURITY_POLICY;
-        assertThat(policy).contains("script-src 'self'").doesNotContain("unsafe-inline").doesNotContain("unsafe-eval")
-                .contains("object-src 'none'");
+        assertThat(policy()).contains("script-src 'self';").doesNotContain("unsafe-inline")
+                .doesNotContain("unsafe-eval").contains("object-src 'none'")
+                .contains("connect-src 'self' ws://localhost:" + port + ";");
+        assertThat(PageHandler.contentSecurityPolicy(URI.create("https://give.example.org/c/gala")))
+                .contains("connect-src 'self' wss://give.example.org;");
     }
 
     @Test
@@ -94,7 +100,7 @@ class PageRouterIntegrationTests {
             http.get().uri(path).accept(MediaType.TEXT_HTML).exchange()
                     .expectStatus().isNotFound()
                     .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_HTML)
-                    .expectHeader().valueEquals("Content-Security-Policy", PageHandler.CONTENT_SECURITY_POLICY)
+                    .expectHeader().valueEquals("Content-Security-Policy", policy())
                     .expectBody().consumeWith(result -> assertThat(result.getResponseBody())
                             .isEqualTo(fixture("not-found.html")));
         }
