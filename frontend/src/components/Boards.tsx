@@ -51,6 +51,7 @@ export function Boards({ boards, currency, campaignId }: { boards: Record<BoardN
       <div role="tablist" class="tabs" onKeyDown={onKey}>
         {BOARDS.map((b) => (
           <button
+            key={b}
             type="button"
             role="tab"
             id={`tab-${b}`}
