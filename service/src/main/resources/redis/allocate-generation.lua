@@ -2,13 +2,12 @@
 -- write its fresh keys under.
 --
 -- KEYS[1]  lb:{c}:gen
+-- KEYS[2]  lb:{c}:lastgen
 -- Returns  the new generation number
-local prefix = string.sub(KEYS[1], 1, -4)
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-local last = prefix .. 'lastgen'
-local next = redis.call('INCR', last)
+local next = redis.call('INCR', KEYS[2])
 if next <= current then
     next = current + 1
-    redis.call('SET', last, next)
+    redis.call('SET', KEYS[2], next)
 end
 return next

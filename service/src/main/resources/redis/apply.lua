@@ -1,96 +1,78 @@
 -- Applies one batch of ledger events to a campaign's current generation, atomically and at
 -- most once: a batch whose id is not above the generation's `applied` mark changes nothing.
 -- LeaderboardStore folds the batch into deltas first (sums commute; only the feed keeps order).
+-- A campaign without live state is refused: applying onto nothing would show partial figures
+-- as if they were whole, where a rebuild must come first.
 --
--- KEYS[1]  lb:{c}:gen
--- ARGV     batchId, raisedDelta, donationDelta, refundedDelta, shareDelta, updatedAtMillis ('' = none),
---          n, n x (fundraiserId, raisedDelta),
---          n, n x (fundraiserId, shareDelta),
---          n, n x (minute, expireAtSeconds, pairs, pairs x (fundraiserId, raisedDelta)),
---          n, n x feedJson (oldest first)
--- Returns  1 when applied, 0 when the batch had already been applied.
+-- KEYS, ARGV[1]  the generation (lib/generation.lua)
+-- ARGV[2..]      batchId, nowMinute, raisedDelta, donationDelta, refundedDelta, shareDelta,
+--                updatedAtMillis ('' = none),
+--                n, n x (fundraiserId, raisedDelta),
+--                n, n x (fundraiserId, shareDelta),
+--                n, n x (minute, pairs, pairs x (fundraiserId, raisedDelta)),
+--                n, n x feedJson (oldest first)
+-- Returns        { 'ok', 1 } when applied, { 'ok', 0 } when the batch had already been applied, or a refusal
 -- Publishes the batch id on lb:{c}:changed when applied, for the live streams of every instance.
-local prefix = string.sub(KEYS[1], 1, -4)
-local gen = redis.call('GET', KEYS[1]) or '0'
-local function key(name)
-    return prefix .. gen .. ':' .. name
+local k, refused = generation()
+if not k then
+    return refused
 end
 
--- Decimal strings of non-negative integers, compared exactly (Lua numbers are doubles).
-local function atLeast(a, b)
-    if #a ~= #b then
-        return #a > #b
-    end
-    return a >= b
-end
-
-local batch = ARGV[1]
-local applied = redis.call('GET', key('applied'))
+local batch = ARGV[2]
+local applied = redis.call('GET', k.applied)
 if applied and atLeast(applied, batch) then
-    return 0
+    return { 'ok', 0 }
 end
 
-local i = 2
+local i = 3
 local function take()
     local value = ARGV[i]
     i = i + 1
     return value
 end
 
-local totals = key('totals')
+local windowEnd = advanceWindow(k, tonumber(take()))
+
 local fields = { 'raisedMinor', 'donationCount', 'refundedMinor', 'shareCount' }
 for _, field in ipairs(fields) do
     local delta = take()
     if delta ~= '0' then
-        redis.call('HINCRBY', totals, field, delta)
+        redis.call('HINCRBY', k.totals, field, delta)
     end
 end
 local updatedAt = take()
 if updatedAt ~= '' then
-    redis.call('HSET', totals, 'updatedAt', updatedAt)
+    redis.call('HSET', k.totals, 'updatedAt', updatedAt)
 end
 
-local fundraisers, teams, teamof = key('fundraisers'), key('teams'), key('teamof')
 for _ = 1, tonumber(take()) do
     local id, delta = take(), take()
-    redis.call('ZINCRBY', fundraisers, delta, id)
-    local team = redis.call('HGET', teamof, id)
+    redis.call('ZINCRBY', k.fundraisers, delta, id)
+    local team = redis.call('HGET', k.teamof, id)
     if team then
-        redis.call('ZINCRBY', teams, delta, team)
+        redis.call('ZINCRBY', k.teams, delta, team)
     end
 end
 
-local sharers = key('sharers')
 for _ = 1, tonumber(take()) do
     local id, delta = take(), take()
-    redis.call('ZINCRBY', sharers, delta, id)
+    redis.call('ZINCRBY', k.sharers, delta, id)
 end
 
-local buckets = key('buckets')
-local minutes = tonumber(take())
-for _ = 1, minutes do
-    local minute, expireAt = take(), take()
-    local trend = key('trend:' .. minute)
+for _ = 1, tonumber(take()) do
+    local minute = tonumber(take())
     for _ = 1, tonumber(take()) do
         local id, delta = take(), take()
-        redis.call('ZINCRBY', trend, delta, id)
+        addToWindow(k, windowEnd, minute, id, delta)
     end
-    redis.call('EXPIREAT', trend, expireAt)
-    redis.call('ZADD', buckets, minute, minute)
-end
-if minutes > 0 then
-    -- The index of trend buckets forgets those whose key has expired (61 minutes after the minute).
-    local nowMinute = math.floor(tonumber(redis.call('TIME')[1]) / 60)
-    redis.call('ZREMRANGEBYSCORE', buckets, '-inf', '(' .. (nowMinute - 61))
 end
 
 local entries = tonumber(take())
 if entries > 0 then
-    local feed = key('feed')
-    redis.call('LPUSH', feed, unpack(ARGV, i, i + entries - 1))
-    redis.call('LTRIM', feed, 0, 99)
+    redis.call('LPUSH', k.feed, unpack(ARGV, i, i + entries - 1))
+    redis.call('LTRIM', k.feed, 0, 99)
 end
 
-redis.call('SET', key('applied'), batch)
-redis.call('PUBLISH', prefix .. 'changed', batch)
-return 1
+redis.call('SET', k.applied, batch)
+redis.call('PUBLISH', k.changed, batch)
+return { 'ok', 1 }

@@ -1,8 +1,14 @@
--- Reads one page of a board (see lib/board-page.lua, prepended to this script).
+-- Reads one page of a board (lib/board-page.lua).
 --
--- KEYS[1]  lb:{c}:gen
--- ARGV     board (fundraisers | teams | sharers | trending), offset, limit (0 = size only), nowMinute
--- Returns  size, then per entry: rank, id, score, name (nil when unknown)
-local prefix = string.sub(KEYS[1], 1, -4)
-local gen = redis.call('GET', KEYS[1]) or '0'
-return boardPage(prefix, gen, ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]))
+-- KEYS, ARGV[1]  the generation (lib/generation.lua)
+-- ARGV[2..]      board (fundraisers | teams | sharers | trending), offset, limit (0 = size only), nowMinute
+-- Returns        { 'ok', size, then per entry: rank, id, score, name (false when unknown) }, or a refusal
+local k, refused = generation()
+if not k then
+    return refused
+end
+local page = boardPage(k, ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
+if page.err then
+    return page
+end
+return { 'ok', page }

@@ -1,7 +1,10 @@
 -- Reads the newest entries of a campaign's feed, newest first.
 --
--- KEYS[1]  lb:{c}:gen
--- ARGV     limit
-local prefix = string.sub(KEYS[1], 1, -4)
-local gen = redis.call('GET', KEYS[1]) or '0'
-return redis.call('LRANGE', prefix .. gen .. ':feed', 0, tonumber(ARGV[1]) - 1)
+-- KEYS, ARGV[1]  the generation (lib/generation.lua)
+-- ARGV[2]        limit
+-- Returns        { 'ok', entries }, or a refusal
+local k, refused = generation()
+if not k then
+    return refused
+end
+return { 'ok', redis.call('LRANGE', k.feed, 0, tonumber(ARGV[2]) - 1) }

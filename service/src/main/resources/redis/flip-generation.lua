@@ -2,51 +2,46 @@
 -- readers see either the whole old state or the whole new one. A rebuild older than what the
 -- current generation has applied, or one whose keys did not all survive, is discarded instead.
 --
--- KEYS[1]  lb:{c}:gen
--- ARGV     newGeneration, batchId, n, n x name of a key the rebuild wrote
--- Returns  1 when flipped, 0 when the current generation has applied a later batch,
---          -1 when a written key is missing (expired before the flip)
+-- KEYS[1]       lb:{c}:gen
+-- KEYS[2..13]   the keys of the generation the caller believes current (any, when none is)
+-- KEYS[14..25]  the keys of the fresh generation, in the same order
+-- ARGV          believed current generation ('' = none), fresh generation, batchId,
+--               n, n x position (1..12) of a key the rebuild wrote, which must still exist
+-- Returns       { 'ok', 1 } flipped, { 'ok', 0 } the current generation has applied a later batch,
+--               { 'ok', -1 } a written key is missing (expired before the flip),
+--               { 'stale', gen } another generation is current than the caller believed
 -- Publishes on lb:{c}:changed when flipped, for the live streams of every instance.
-local prefix = string.sub(KEYS[1], 1, -4)
-local current = redis.call('GET', KEYS[1]) or '0'
-local fresh, batch = ARGV[1], ARGV[2]
-local names = { 'totals', 'fundraisers', 'teams', 'sharers', 'feed', 'names', 'teamof', 'buckets', 'applied' }
-
-local function atLeast(a, b)
-    if #a ~= #b then
-        return #a > #b
-    end
-    return a >= b
+local current = redis.call('GET', KEYS[1])
+if (current or '') ~= ARGV[1] then
+    return { 'stale', current or '' }
 end
+local fresh, batch = ARGV[2], ARGV[3]
 
-local function unlink(gen)
-    local p = prefix .. gen .. ':'
-    for _, minute in ipairs(redis.call('ZRANGE', p .. 'buckets', 0, -1)) do
-        redis.call('UNLINK', p .. 'trend:' .. minute)
-    end
-    for _, name in ipairs(names) do
-        redis.call('UNLINK', p .. name)
+local function unlink(from)
+    for n = from, from + 11 do
+        redis.call('UNLINK', KEYS[n])
     end
 end
 
-local applied = redis.call('GET', prefix .. current .. ':applied')
-if applied and applied ~= batch and atLeast(applied, batch) then
-    unlink(fresh)
-    return 0
-end
-local p = prefix .. fresh .. ':'
-for n = 1, tonumber(ARGV[3]) do
-    if redis.call('EXISTS', p .. ARGV[3 + n]) == 0 then
-        unlink(fresh)
-        return -1
+if current then
+    local applied = redis.call('GET', KEYS[9])
+    if applied and applied ~= batch and atLeast(applied, batch) then
+        unlink(14)
+        return { 'ok', 0 }
     end
 end
-for _, name in ipairs(names) do
-    redis.call('PERSIST', p .. name)
+for n = 1, tonumber(ARGV[4]) do
+    if redis.call('EXISTS', KEYS[13 + tonumber(ARGV[4 + n])]) == 0 then
+        unlink(14)
+        return { 'ok', -1 }
+    end
+end
+for n = 14, 25 do
+    redis.call('PERSIST', KEYS[n])
 end
 redis.call('SET', KEYS[1], fresh)
-if current ~= fresh then
-    unlink(current)
+if current and current ~= fresh then
+    unlink(2)
 end
-redis.call('PUBLISH', prefix .. 'changed', 'rebuilt')
-return 1
+redis.call('PUBLISH', string.sub(KEYS[1], 1, -4) .. 'changed', 'rebuilt')
+return { 'ok', 1 }

@@ -1,19 +1,21 @@
 -- Reads everything a live stream shows of a campaign in one atomic call, so a frame never mixes
--- two states: the totals, the top of each board (lib/board-page.lua, prepended to this script)
--- and the newest feed entries.
+-- two states: the totals, the top of each board (lib/board-page.lua) and the newest feed entries.
 --
--- KEYS[1]  lb:{c}:gen
--- ARGV     boardLimit, feedLimit, nowMinute
--- Returns  { totals (as totals.lua), fundraisers page, teams page, sharers page, trending page, feed }
-local prefix = string.sub(KEYS[1], 1, -4)
-local gen = redis.call('GET', KEYS[1]) or '0'
-local limit, feedLimit, nowMinute = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local p = prefix .. gen .. ':'
+-- KEYS, ARGV[1]  the generation (lib/generation.lua)
+-- ARGV[2..]      boardLimit, feedLimit, nowMinute
+-- Returns        { 'ok', totals (as totals.lua), fundraisers page, teams page, sharers page,
+--                trending page, feed }, or a refusal
+local k, refused = generation()
+if not k then
+    return refused
+end
+local limit, feedLimit, nowMinute = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 return {
-    redis.call('HMGET', p .. 'totals', 'raisedMinor', 'donationCount', 'refundedMinor', 'shareCount', 'updatedAt'),
-    boardPage(prefix, gen, 'fundraisers', 0, limit, nowMinute),
-    boardPage(prefix, gen, 'teams', 0, limit, nowMinute),
-    boardPage(prefix, gen, 'sharers', 0, limit, nowMinute),
-    boardPage(prefix, gen, 'trending', 0, limit, nowMinute),
-    redis.call('LRANGE', p .. 'feed', 0, feedLimit - 1)
+    'ok',
+    redis.call('HMGET', k.totals, 'raisedMinor', 'donationCount', 'refundedMinor', 'shareCount', 'updatedAt'),
+    boardPage(k, 'fundraisers', 0, limit, nowMinute),
+    boardPage(k, 'teams', 0, limit, nowMinute),
+    boardPage(k, 'sharers', 0, limit, nowMinute),
+    boardPage(k, 'trending', 0, limit, nowMinute),
+    redis.call('LRANGE', k.feed, 0, feedLimit - 1)
 }

@@ -2,35 +2,31 @@
 -- team changes, its whole net amount moves from the old team's score to the new one's, so team
 -- sums stay exact. Idempotent.
 --
--- KEYS[1]  lb:{c}:gen
--- ARGV     fundraiserId, displayName, teamId ('' = none)
+-- KEYS, ARGV[1]  the generation (lib/generation.lua)
+-- ARGV[2..]      fundraiserId, displayName, teamId ('' = none)
+-- Returns        { 'ok' }, or a refusal (a missing state gets the fundraiser from the ledger when rebuilt)
 -- Publishes on lb:{c}:changed, for the live streams of every instance.
-local prefix = string.sub(KEYS[1], 1, -4)
-local gen = redis.call('GET', KEYS[1]) or '0'
-local function key(name)
-    return prefix .. gen .. ':' .. name
+local k, refused = generation()
+if not k then
+    return refused
 end
+local id, name, team = ARGV[2], ARGV[3], ARGV[4]
+redis.call('HSET', k.names, 'f:' .. id, name)
+redis.call('ZADD', k.fundraisers, 'NX', 0, id)
+redis.call('ZADD', k.sharers, 'NX', 0, id)
 
-local id, name, team = ARGV[1], ARGV[2], ARGV[3]
-local fundraisers, teams, teamof = key('fundraisers'), key('teams'), key('teamof')
-redis.call('HSET', key('names'), 'f:' .. id, name)
-redis.call('ZADD', fundraisers, 'NX', 0, id)
-redis.call('ZADD', key('sharers'), 'NX', 0, id)
-
-local old = redis.call('HGET', teamof, id) or ''
+local old = redis.call('HGET', k.teamof, id) or ''
 if old ~= team then
-    -- The score string is passed through unparsed: it stays exact whatever Lua's numbers are.
-    local score = redis.call('ZSCORE', fundraisers, id)
+    local score = redis.call('ZSCORE', k.fundraisers, id)
     if old ~= '' then
-        local negated = string.sub(score, 1, 1) == '-' and string.sub(score, 2) or '-' .. score
-        redis.call('ZINCRBY', teams, negated, old)
+        redis.call('ZINCRBY', k.teams, negated(score), old)
     end
     if team ~= '' then
-        redis.call('ZINCRBY', teams, score, team)
-        redis.call('HSET', teamof, id, team)
+        redis.call('ZINCRBY', k.teams, score, team)
+        redis.call('HSET', k.teamof, id, team)
     else
-        redis.call('HDEL', teamof, id)
+        redis.call('HDEL', k.teamof, id)
     end
 end
-redis.call('PUBLISH', prefix .. 'changed', 'fundraiser')
-return 1
+redis.call('PUBLISH', k.changed, 'fundraiser')
+return { 'ok' }

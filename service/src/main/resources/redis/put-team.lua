@@ -1,15 +1,14 @@
 -- Records a team's name; a new team shows on the teams board with 0. Idempotent.
 --
--- KEYS[1]  lb:{c}:gen
--- ARGV     teamId, name
+-- KEYS, ARGV[1]  the generation (lib/generation.lua)
+-- ARGV[2..]      teamId, name
+-- Returns        { 'ok' }, or a refusal (a missing state gets the team from the ledger when rebuilt)
 -- Publishes on lb:{c}:changed, for the live streams of every instance.
-local prefix = string.sub(KEYS[1], 1, -4)
-local gen = redis.call('GET', KEYS[1]) or '0'
-local function key(name)
-    return prefix .. gen .. ':' .. name
+local k, refused = generation()
+if not k then
+    return refused
 end
-
-redis.call('HSET', key('names'), 't:' .. ARGV[1], ARGV[2])
-redis.call('ZADD', key('teams'), 'NX', 0, ARGV[1])
-redis.call('PUBLISH', prefix .. 'changed', 'team')
-return 1
+redis.call('HSET', k.names, 't:' .. ARGV[2], ARGV[3])
+redis.call('ZADD', k.teams, 'NX', 0, ARGV[2])
+redis.call('PUBLISH', k.changed, 'team')
+return { 'ok' }

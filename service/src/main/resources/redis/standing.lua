@@ -1,30 +1,28 @@
 -- Reads a fundraiser's place on the fundraisers board and who is just ahead of it: the group
 -- with the lowest score above its own, and in that group the last one in id order (the largest id).
 --
--- KEYS[1]  lb:{c}:gen
--- ARGV     fundraiserId
--- Returns  {} when the fundraiser is not on the board, else
---          raised, shares (nil = 0), rank, aheadId, aheadScore, aheadName (the ahead fields nil for #1)
-local prefix = string.sub(KEYS[1], 1, -4)
-local gen = redis.call('GET', KEYS[1]) or '0'
-local function key(name)
-    return prefix .. gen .. ':' .. name
+-- KEYS, ARGV[1]  the generation (lib/generation.lua)
+-- ARGV[2]        fundraiserId
+-- Returns        { 'ok' } when the fundraiser is not on the board, else { 'ok', raised, shares (nil = 0),
+--                rank, aheadId, aheadScore, aheadName } (the ahead fields false for #1); or a refusal
+local k, refused = generation()
+if not k then
+    return refused
 end
-
-local fundraisers, id = key('fundraisers'), ARGV[1]
-local score = redis.call('ZSCORE', fundraisers, id)
+local id = ARGV[2]
+local score = redis.call('ZSCORE', k.fundraisers, id)
 if not score then
-    return {}
+    return { 'ok' }
 end
-local shares = redis.call('ZSCORE', key('sharers'), id)
-local above = redis.call('ZCOUNT', fundraisers, '(' .. score, '+inf')
-local reply = { score, shares, above + 1, false, false, false }
+local shares = redis.call('ZSCORE', k.sharers, id)
+local above = redis.call('ZCOUNT', k.fundraisers, '(' .. score, '+inf')
+local reply = { 'ok', score, shares, above + 1, false, false, false }
 if above > 0 then
-    local next = redis.call('ZRANGE', fundraisers, '(' .. score, '+inf', 'BYSCORE', 'LIMIT', 0, 1, 'WITHSCORES')
+    local next = redis.call('ZRANGE', k.fundraisers, '(' .. score, '+inf', 'BYSCORE', 'LIMIT', 0, 1, 'WITHSCORES')
     local group = next[2]
-    local ahead = redis.call('ZRANGE', fundraisers, group, group, 'BYSCORE', 'REV', 'LIMIT', 0, 1)[1]
-    reply[4] = ahead
-    reply[5] = group
-    reply[6] = redis.call('HGET', key('names'), 'f:' .. ahead)
+    local ahead = redis.call('ZRANGE', k.fundraisers, group, group, 'BYSCORE', 'REV', 'LIMIT', 0, 1)[1]
+    reply[5] = ahead
+    reply[6] = group
+    reply[7] = redis.call('HGET', k.names, 'f:' .. ahead)
 end
 return reply

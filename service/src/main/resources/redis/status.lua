@@ -1,7 +1,9 @@
--- Tells which generation is current and which batch it has applied.
+-- Tells which batch the current generation has applied.
 --
--- KEYS[1]  lb:{c}:gen
--- Returns  generation, applied batch id (nil when nothing was applied or rebuilt)
-local prefix = string.sub(KEYS[1], 1, -4)
-local gen = redis.call('GET', KEYS[1]) or '0'
-return { gen, redis.call('GET', prefix .. gen .. ':applied') }
+-- KEYS, ARGV[1]  the generation (lib/generation.lua)
+-- Returns        { 'ok', applied batch id (false when nothing was applied or rebuilt) }, or a refusal
+local k, refused = generation()
+if not k then
+    return refused
+end
+return { 'ok', redis.call('GET', k.applied) }

@@ -1,8 +1,11 @@
--- Reads a campaign's totals from its current generation.
+-- Reads a campaign's totals.
 --
--- KEYS[1]  lb:{c}:gen
--- Returns  raisedMinor, donationCount, refundedMinor, shareCount, updatedAt (each nil when unset)
-local prefix = string.sub(KEYS[1], 1, -4)
-local gen = redis.call('GET', KEYS[1]) or '0'
-return redis.call('HMGET', prefix .. gen .. ':totals',
-        'raisedMinor', 'donationCount', 'refundedMinor', 'shareCount', 'updatedAt')
+-- KEYS, ARGV[1]  the generation (lib/generation.lua)
+-- Returns        { 'ok', { raisedMinor, donationCount, refundedMinor, shareCount, updatedAt } (each nil
+--                when unset) }, or a refusal
+local k, refused = generation()
+if not k then
+    return refused
+end
+return { 'ok', redis.call('HMGET', k.totals, 'raisedMinor', 'donationCount', 'refundedMinor', 'shareCount',
+        'updatedAt') }

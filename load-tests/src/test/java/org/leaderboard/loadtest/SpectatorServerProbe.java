@@ -21,7 +21,9 @@ import java.util.stream.Stream;
  * What the spectator bench reads about the service and the machine besides the streams: the
  * service's live heap after a full GC ({@code jcmd <pid> GC.run}, then {@code GC.heap_info}), its
  * resident memory and CPU time from {@code /proc/<pid>}, this JVM's CPU time and the machine's,
- * and the {@code leaderboard_push_*} meters of {@code /actuator/prometheus}. Heap and /proc need
+ * and the {@code leaderboard_push_*} meters of {@code /actuator/prometheus} on the management port
+ * ({@code -DmanagementUrl}, default the host of {@code baseUrl} on port {@code -DmanagementPort},
+ * 8081). Heap and /proc need
  * the service on this machine; its pid comes from {@code -DservicePid}, else it is the process
  * listening on the port of {@code baseUrl}.
  */
@@ -30,15 +32,17 @@ final class SpectatorServerProbe {
     private static final String LISTEN = "0A";
     private static final Pattern HEAP_USED = Pattern.compile("heap.*?used (\\d+)K");
 
-    private final String baseUrl;
+    /** Where actuator answers: the service's management port, not its public one (API.md, Conventions). */
+    private final String managementUrl;
     private final HttpClient http = IngestSimulation.httpClient();
     /** 0 when unknown: heap, RSS and service CPU are then not measured. */
     final long pid;
     private final long ticksPerSecond;
 
     SpectatorServerProbe(String baseUrl, String pidProperty) {
-        this.baseUrl = baseUrl;
         URI base = URI.create(baseUrl);
+        this.managementUrl = System.getProperty("managementUrl",
+                base.getScheme() + "://" + base.getHost() + ":" + Integer.getInteger("managementPort", 8081));
         this.pid = pidProperty != null && !pidProperty.isBlank() ? Long.parseLong(pidProperty.trim())
                 : findPid(base.getPort() > 0 ? base.getPort() : 80);
         this.ticksPerSecond = clockTicks();
@@ -226,15 +230,15 @@ final class SpectatorServerProbe {
     private List<String> meters(String prefix) {
         List<String> out = new ArrayList<>();
         try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl + "/actuator/prometheus"))
+            HttpRequest req = HttpRequest.newBuilder(URI.create(managementUrl + "/actuator/prometheus"))
                     .timeout(Duration.ofSeconds(10)).GET().build();
             HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
-            if (res.statusCode() != 200) return List.of("(/actuator/prometheus answered " + res.statusCode() + ")");
+            if (res.statusCode() != 200) return List.of("(" + managementUrl + "/actuator/prometheus answered " + res.statusCode() + ")");
             for (String line : res.body().split("\n")) {
                 if (line.startsWith(prefix) && !line.contains("_bucket{")) out.add(line);
             }
         } catch (IOException e) {
-            return List.of("(/actuator/prometheus: " + e.getMessage() + ")");
+            return List.of("(" + managementUrl + "/actuator/prometheus: " + e.getMessage() + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -53,7 +53,7 @@ class CampaignHandler {
             String story = f.text("story", false, 20_000);
             String currency = f.string("currency", true);
             if (currency != null && !isIsoCurrency(currency)) {
-                f.error("currency", "must be an ISO 4217 currency code such as EUR");
+                f.error("currency", "must be the ISO 4217 code of a currency with minor units, such as EUR");
             }
             Long goal = f.integer("goalMinor", true, 1, MAX_GOAL_MINOR);
             var endsAt = f.timestamp("endsAt", false);
@@ -61,7 +61,10 @@ class CampaignHandler {
             String donateUrl = DonateUrls.read(f, "donateUrl");
             return new Campaign(id, title, story, currency, goal == null ? 0 : goal, endsAt,
                     Boolean.TRUE.equals(openSignup), null, null, donateUrl, false);
-        }).flatMap(store::saveCampaign)
+        }).flatMap(campaign -> store.findCampaign(id).hasElement()
+                        .flatMap(exists -> exists ? Mono.<Void>empty()
+                                : Flux.fromStream(changes::orderedStream).concatMap(c -> c.campaignCreating(id)).then())
+                        .then(store.saveCampaign(campaign)))
                 .flatMap(saved -> Flux.fromStream(changes::orderedStream).concatMap(c -> c.campaignSaved(saved.value())).then()
                         .thenReturn(saved))
                 .flatMap(saved -> respond(saved, campaignJson(saved.value())))
@@ -127,9 +130,15 @@ class CampaignHandler {
         }
     }
 
+    /**
+     * An ISO 4217 code of money: the codes without minor units (XXX "no currency", XTS for tests,
+     * precious metals, special drawing rights) cannot express an amount in minor units.
+     */
     private static boolean isIsoCurrency(String code) {
         try {
-            return code.length() == 3 && Currency.getInstance(code).getCurrencyCode().equals(code);
+            Currency currency = Currency.getInstance(code);
+            return code.length() == 3 && currency.getCurrencyCode().equals(code)
+                    && currency.getDefaultFractionDigits() >= 0;
         }
         catch (IllegalArgumentException ex) {
             return false;

@@ -22,10 +22,19 @@ public class CampaignSetup {
         this.changes = changes;
     }
 
-    /** Creates or replaces the campaign; {@code campaign.demo()} marks it as demo mode's. */
+    /**
+     * Creates or replaces the campaign; {@code campaign.demo()} marks it as demo mode's. A campaign
+     * that does not exist yet gets its (empty) live state set up first, as the organizer API does:
+     * without it its reads would answer 503 until the next rebuild.
+     */
     public Mono<Campaign> campaign(Campaign campaign) {
-        return store.saveCampaign(campaign).flatMap(saved -> Flux.fromStream(changes::orderedStream)
-                .concatMap(c -> c.campaignSaved(saved.value())).then().thenReturn(saved.value()));
+        String id = campaign.id();
+        return store.findCampaign(id).hasElement()
+                .flatMap(exists -> exists ? Mono.<Void>empty()
+                        : Flux.fromStream(changes::orderedStream).concatMap(c -> c.campaignCreating(id)).then())
+                .then(store.saveCampaign(campaign))
+                .flatMap(saved -> Flux.fromStream(changes::orderedStream)
+                        .concatMap(c -> c.campaignSaved(saved.value())).then().thenReturn(saved.value()));
     }
 
     public Mono<Team> team(String campaignId, String teamId, String name) {

@@ -3,6 +3,7 @@ package org.leaderboard.campaign;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 
 import org.leaderboard.system.ApiProblem;
 import org.springframework.http.HttpStatus;
@@ -64,6 +65,26 @@ public class CampaignStore {
 
     Mono<Campaign> findCampaign(String id) {
         return db.sql("select * from campaigns where id = $1").bind(0, id).map(CampaignStore::campaign).one();
+    }
+
+    /** The campaigns among {@code ids} that exist, in one round trip. */
+    Flux<Campaign> findCampaigns(List<String> ids) {
+        return db.sql("select * from campaigns where id = any($1)")
+                .bind(0, ids.toArray(String[]::new))
+                .map(CampaignStore::campaign)
+                .all();
+    }
+
+    /** The fundraisers among the (campaign, fundraiser) pairs that exist, in one round trip. */
+    Flux<Fundraiser> findFundraisers(List<String> campaignIds, List<String> fundraiserIds) {
+        return db.sql("""
+                select f.* from fundraisers f join unnest($1::text[], $2::text[]) as k(c, id)
+                    on f.campaign_id = k.c and f.id = k.id
+                """)
+                .bind(0, campaignIds.toArray(String[]::new))
+                .bind(1, fundraiserIds.toArray(String[]::new))
+                .map(CampaignStore::fundraiser)
+                .all();
     }
 
     /** Every campaign, newest first (the organizer console's list; campaigns are few and never deleted). */

@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -23,8 +25,12 @@ import org.springframework.http.HttpStatus;
 import org.springframework.r2dbc.BadSqlGrammarException;
 import org.springframework.stereotype.Component;
 
+import io.r2dbc.spi.R2dbcException;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Group commit: events from concurrent requests wait in one bounded queue and are written to
@@ -46,17 +52,21 @@ class GroupCommitter {
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger drainWork = new AtomicInteger();
+    private final Scheduler timers;
 
     @Autowired
     GroupCommitter(LedgerStore ledger, IngestProperties properties, IngestMetrics metrics) {
-        this(ledger::write, properties, metrics);
+        this(ledger::write, properties, metrics, Schedulers.parallel());
     }
 
+    /** @param timers runs the commit timeouts and request deadlines (a virtual-time scheduler in tests) */
     GroupCommitter(Function<List<LedgerEvent>, Mono<List<WriteOutcome>>> ledger, IngestProperties properties,
-            IngestMetrics metrics) {
+            IngestMetrics metrics, Scheduler timers) {
         this.ledger = ledger;
         this.properties = properties;
         this.metrics = metrics;
+        this.timers = timers;
+        metrics.commitsInFlight(inFlight::get);
         metrics.queueDepth(queued::get);
     }
 
@@ -80,6 +90,13 @@ class GroupCommitter {
             for (int i = 0; i < events.size(); i++) {
                 queue.offer(new Pending(events.get(i), request, i));
             }
+            // While every slot is held by a commit the database does not finish, queued events
+            // must not wait without bound: they may wait for one commit, then take their own.
+            request.deadline(timers.schedule(() -> {
+                if (request.fail(problemFor(new TimeoutException("Not committed within twice the commit timeout")))) {
+                    drain(); // drops its events from the queue: nothing of an answered request is written later
+                }
+            }, properties.commitTimeout().toNanos() * 2, TimeUnit.NANOSECONDS));
             drain();
         });
     }
@@ -112,17 +129,29 @@ class GroupCommitter {
         }
         int missed = 1;
         do {
+            Pending head;
+            while ((head = queue.peek()) != null && head.request().answered()) {
+                queue.poll(); // only this loop polls, so the head is still the one peeked
+                queued.decrementAndGet();
+            }
             while (inFlight.get() < properties.maxConcurrentCommits() && !queue.isEmpty()
                     && (inFlight.get() == 0 || queued.get() >= properties.concurrentCommitBacklog())) {
                 List<Pending> group = new ArrayList<>(Math.min(queued.get(), properties.maxGroupSize()));
                 Pending next;
+                int taken = 0;
                 while (group.size() < properties.maxGroupSize() && (next = queue.poll()) != null) {
-                    group.add(next);
+                    taken++;
+                    if (!next.request().answered()) {
+                        group.add(next);
+                    }
                 }
+                queued.addAndGet(-taken);
                 if (group.isEmpty()) {
-                    break;
+                    if (taken == 0) {
+                        break;
+                    }
+                    continue;
                 }
-                queued.addAndGet(-group.size());
                 inFlight.incrementAndGet();
                 commit(group);
             }
@@ -130,16 +159,35 @@ class GroupCommitter {
         } while (missed != 0);
     }
 
+    /**
+     * Writes one group and answers its requests. The requests get their answer (503) once
+     * {@code commitTimeout} passed, but the group keeps its slot until its write really ends:
+     * a statement abandoned on a timeout would still run in PostgreSQL, on a connection, so
+     * freeing the slot then would let commits in flight exceed {@code maxConcurrentCommits}
+     * exactly when the database is slow. (PostgreSQL's own {@code statement_timeout} ends a
+     * statement that runs too long.)
+     */
     private void commit(List<Pending> group) {
         long start = System.nanoTime();
         List<LedgerEvent> events = group.stream().map(Pending::event).toList();
-        ledger.apply(events)
-                .timeout(properties.commitTimeout())
+        AtomicBoolean answered = new AtomicBoolean();
+        Disposable timeout = timers.schedule(() -> {
+            if (answered.compareAndSet(false, true)) {
+                fail(group, start, new TimeoutException("No commit within " + properties.commitTimeout()));
+            }
+        }, properties.commitTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        writeIsolating(events)
                 .doFinally(signal -> {
                     inFlight.decrementAndGet();
                     drain();
                 })
                 .subscribe(outcomes -> {
+                    timeout.dispose();
+                    if (!answered.compareAndSet(false, true)) {
+                        log.info("A group of {} events committed after its requests were answered 503; "
+                                + "their retries will be answered duplicate", group.size());
+                        return;
+                    }
                     metrics.group(group.size(), Duration.ofNanos(System.nanoTime() - start), true);
                     for (int i = 0; i < group.size(); i++) {
                         Pending pending = group.get(i);
@@ -147,12 +195,64 @@ class GroupCommitter {
                         pending.request().settle(pending.index(), outcomes.get(i));
                     }
                 }, error -> {
-                    metrics.group(group.size(), Duration.ofNanos(System.nanoTime() - start), false);
-                    ApiProblem problem = problemFor(error);
-                    for (Pending pending : group) {
-                        pending.request().fail(problem);
+                    timeout.dispose();
+                    if (answered.compareAndSet(false, true)) {
+                        fail(group, start, error);
                     }
                 });
+    }
+
+    private void fail(List<Pending> group, long start, Throwable error) {
+        metrics.group(group.size(), Duration.ofNanos(System.nanoTime() - start), false);
+        ApiProblem problem = problemFor(error);
+        for (Pending pending : group) {
+            pending.request().fail(problem);
+        }
+    }
+
+    /**
+     * Writes the events; when PostgreSQL refuses the group for the data of some event (a value
+     * validation let through), writes each half again, down to the single events, so one
+     * event's data never fails the events beside it. Nothing of a refused statement is stored
+     * (one INSERT, or one transaction with refunds), so writing again keeps every event counted
+     * once; an event that fails alone is rejected with 422.
+     */
+    private Mono<List<WriteOutcome>> writeIsolating(List<LedgerEvent> events) {
+        return ledger.apply(events).onErrorResume(GroupCommitter::isDataError, error -> {
+            if (events.size() == 1) {
+                LedgerEvent event = events.get(0);
+                log.error("The ledger refused the data of event '{}'; validation should have rejected it",
+                        event.eventId(), error);
+                return Mono.just(List.of(WriteOutcome.rejected(event.eventId(), ApiProblem.of(
+                        HttpStatus.UNPROCESSABLE_CONTENT, "unstorable-event", "Event cannot be stored",
+                        "The ledger cannot store this event's data"))));
+            }
+            int half = events.size() / 2;
+            return writeIsolating(events.subList(0, half)).flatMap(first -> writeIsolating(
+                    events.subList(half, events.size())).map(second -> {
+                        List<WriteOutcome> all = new ArrayList<>(events.size());
+                        all.addAll(first);
+                        all.addAll(second);
+                        return all;
+                    }));
+        });
+    }
+
+    /**
+     * A refusal caused by the values of the statement: SQLSTATE class 22 (data exception: a
+     * value out of range, a NUL, a bad encoding) or 23 (a constraint the values broke).
+     */
+    static boolean isDataError(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof R2dbcException r2dbc && r2dbc.getSqlState() != null
+                    && (r2dbc.getSqlState().startsWith("22") || r2dbc.getSqlState().startsWith("23"))) {
+                return true;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
     }
 
     private ApiProblem problemFor(Throwable error) {
@@ -179,12 +279,16 @@ class GroupCommitter {
     private record Pending(LedgerEvent event, Request request, int index) {
     }
 
-    /** The events of one HTTP request; answers when the last is settled, or at the first failure. */
+    /**
+     * The events of one HTTP request; answers when the last is settled, or at the first failure
+     * or its deadline.
+     */
     private static final class Request {
 
         private final WriteOutcome[] outcomes;
         private final AtomicInteger unsettled;
         private final MonoSink<List<WriteOutcome>> sink;
+        private volatile Disposable deadline;
 
         Request(int size, MonoSink<List<WriteOutcome>> sink) {
             this.outcomes = new WriteOutcome[size];
@@ -192,16 +296,39 @@ class GroupCommitter {
             this.sink = sink;
         }
 
+        void deadline(Disposable timer) {
+            this.deadline = timer;
+            if (answered()) {
+                timer.dispose();
+            }
+        }
+
+        boolean answered() {
+            return unsettled.get() <= 0;
+        }
+
         void settle(int index, WriteOutcome outcome) {
             outcomes[index] = outcome;
             if (unsettled.decrementAndGet() == 0) {
+                cancelDeadline();
                 sink.success(Arrays.asList(outcomes));
             }
         }
 
-        void fail(ApiProblem problem) {
+        /** Answers the request with the problem unless it was answered already; true when it was not. */
+        boolean fail(ApiProblem problem) {
             if (unsettled.getAndSet(-1) > 0) {
+                cancelDeadline();
                 sink.error(problem);
+                return true;
+            }
+            return false;
+        }
+
+        private void cancelDeadline() {
+            Disposable timer = deadline;
+            if (timer != null) {
+                timer.dispose();
             }
         }
     }

@@ -9,9 +9,9 @@ import java.util.Map;
 import org.leaderboard.ledger.LedgerEvent;
 import org.leaderboard.ledger.WriteOutcome;
 import org.leaderboard.system.ApiProblem;
+import org.leaderboard.system.BodyFormat;
 import org.leaderboard.system.ProblemResponses;
 import org.leaderboard.system.RequestBodies;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -26,8 +26,6 @@ import tools.jackson.databind.JsonNode;
  */
 @Component
 class IngestHandler {
-
-    static final MediaType NDJSON = MediaType.APPLICATION_NDJSON;
 
     private final EventParser parser = new EventParser();
     private final GroupCommitter committer;
@@ -64,14 +62,15 @@ class IngestHandler {
     }
 
     Mono<ServerResponse> batch(ServerRequest request) {
-        MediaType contentType = request.headers().contentType().orElse(MediaType.APPLICATION_JSON);
-        boolean ndjson = NDJSON.isCompatibleWith(contentType) || contentType.getSubtype().equals("x-ndjson");
-        if (!ndjson && !MediaType.APPLICATION_JSON.isCompatibleWith(contentType)) {
-            return ProblemResponses.render(ApiProblem.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
-                    "Unsupported media type", "Send a JSON array (application/json) or one event a line "
-                            + "(application/x-ndjson)"), request);
+        boolean ndjson;
+        try {
+            ndjson = BodyFormat.of(request.headers().asHttpHeaders(), BodyFormat.JSON, BodyFormat.NDJSON)
+                    == BodyFormat.NDJSON;
         }
-        return bodies.read(request, properties.maxBatchBytes())
+        catch (ApiProblem problem) {
+            return ProblemResponses.render(problem, request);
+        }
+        return bodies.read(request, properties.maxBatchBytes(), BodyFormat.JSON, BodyFormat.NDJSON)
                 .map(bytes -> ndjson ? ndjsonNodes(bytes) : arrayNodes(bytes))
                 .flatMap(nodes -> {
                     if (nodes.isEmpty()) {

@@ -52,6 +52,12 @@ class IngestMetrics {
                 .register(registry);
     }
 
+    void commitsInFlight(Supplier<Number> commits) {
+        Gauge.builder("leaderboard.ingest.commits.in.flight", commits)
+                .description("Group commits holding a slot: from their start until their statement really ended")
+                .register(registry);
+    }
+
     void outcome(WriteOutcome outcome) {
         String reason = outcome.problem() == null ? "none" : outcome.problem().type();
         count(outcome.status().wire(), reason);

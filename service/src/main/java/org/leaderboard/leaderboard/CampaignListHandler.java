@@ -18,8 +18,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * {@code GET /api/campaigns} for the organizer console: every campaign with its details and its
- * live figures. A figure is exact or absent (API.md): while Redis holds no complete state (its
- * marker is gone, so a rebuild is due or running) or cannot be reached, the campaigns are still
+ * live figures. A figure is exact or absent (API.md): while a campaign's live state is missing
+ * (Redis lost it and the rebuild has not swapped it in yet) or Redis cannot be reached, it is still
  * listed, so an organizer can keep editing them, with {@code raisedMinor}, {@code donationCount}
  * and {@code shareCount} null rather than a zero that reads as "nothing raised".
  */
@@ -39,24 +39,20 @@ class CampaignListHandler {
     }
 
     Mono<ServerResponse> list(ServerRequest request) {
-        Mono<Boolean> complete = store.marker().onErrorResume(error -> {
-            log.warn("Listing campaigns without their figures: Redis cannot be read ({})", error.toString());
-            return Mono.just(false);
-        });
-        return complete.flatMap(live -> directory.allCampaigns()
-                .flatMapSequential(campaign -> figures(campaign, live).map(totals -> json(campaign, totals.orElse(null))),
+        return directory.allCampaigns()
+                .flatMapSequential(campaign -> figures(campaign).map(totals -> json(campaign, totals.orElse(null))),
                         READS_IN_FLIGHT)
-                .collectList())
+                .collectList()
                 .flatMap(campaigns -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
                         .cacheControl(CacheControl.noStore())
                         .bodyValue(Map.of("campaigns", campaigns)));
     }
 
-    private Mono<Optional<Totals>> figures(Campaign campaign, boolean live) {
-        if (!live) {
-            return Mono.just(Optional.empty());
-        }
-        return store.totals(campaign.id()).map(Optional::of).onErrorResume(error -> {
+    /** A campaign's totals, or none (never zeros) while its live state is missing or Redis cannot be read. */
+    private Mono<Optional<Totals>> figures(Campaign campaign) {
+        return store.totals(campaign.id()).map(Optional::of)
+                .onErrorResume(LiveStateMissing.class, missing -> Mono.just(Optional.empty()))
+                .onErrorResume(error -> {
             log.warn("Listing campaign '{}' without its figures: {}", campaign.id(), error.toString());
             return Mono.just(Optional.empty());
         });

@@ -7,12 +7,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.lettuce.core.RedisException;
+
 import org.leaderboard.campaign.Campaign;
 import org.leaderboard.campaign.CampaignDirectory;
 import org.leaderboard.campaign.Fundraiser;
 import org.leaderboard.system.ApiProblem;
 import org.leaderboard.system.FieldError;
 import org.leaderboard.system.ProblemResponses;
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -25,7 +28,9 @@ import tools.jackson.databind.json.JsonMapper;
  * The public read API: a campaign with its totals, the boards, a fundraiser's standing and the
  * feed. Figures come from Redis in one atomic script call each; names and goals from the
  * campaign directory (PostgreSQL behind a short cache). Identical requests share one rendered
- * answer for as long as they share the figures it shows (see {@link LeaderboardStore#shared}).
+ * answer, read at most {@code leaderboard.read.max-age} ago ({@link SharedReads}). Figures that
+ * cannot be read exactly right now (Redis unreachable, or the campaign's live state lost and
+ * being rebuilt) are answered 503 with {@code Retry-After}, never as zeros.
  */
 @Component
 class LeaderboardHandler {
@@ -33,31 +38,35 @@ class LeaderboardHandler {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final LeaderboardStore store;
+    private final SharedReads reads;
     private final CampaignDirectory directory;
     private final Clock clock;
 
-    LeaderboardHandler(LeaderboardStore store, CampaignDirectory directory, Clock clock) {
+    LeaderboardHandler(LeaderboardStore store, SharedReads reads, CampaignDirectory directory, Clock clock) {
         this.store = store;
+        this.reads = reads;
         this.directory = directory;
         this.clock = clock;
     }
 
     Mono<ServerResponse> campaign(ServerRequest request) {
         return campaignOr404(request)
-                .flatMap(c -> store.shared(c.id(), "render:campaign", () -> store.totals(c.id()).map(totals -> {
+                .flatMap(c -> reads.read(c.id(), "render:campaign", () -> store.totals(c.id()).map(totals -> {
                     Map<String, Object> json = directory.campaignJson(c);
                     json.put("totals", ReadJson.totals(c, totals));
                     return render(json);
                 })))
                 .flatMap(LeaderboardHandler::ok)
+                .onErrorMap(LeaderboardHandler::unavailable)
                 .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
     }
 
     Mono<ServerResponse> totals(ServerRequest request) {
         return campaignOr404(request)
-                .flatMap(c -> store.shared(c.id(), "render:totals",
+                .flatMap(c -> reads.read(c.id(), "render:totals",
                         () -> store.totals(c.id()).map(totals -> render(ReadJson.totals(c, totals)))))
                 .flatMap(LeaderboardHandler::ok)
+                .onErrorMap(LeaderboardHandler::unavailable)
                 .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
     }
 
@@ -81,7 +90,7 @@ class LeaderboardHandler {
         String key = "render:board:" + board.wire() + ":" + page[1] + ":" + page[0] + ":"
                 + Math.floorDiv(now.getEpochSecond(), 60);
         return campaignOr404(request)
-                .flatMap(c -> store.shared(c.id(), key, () -> store.board(c.id(), board, page[1], page[0], now)
+                .flatMap(c -> reads.read(c.id(), key, () -> store.board(c.id(), board, page[1], page[0], now)
                         .map(entries -> {
                             Map<String, Object> json = new LinkedHashMap<>();
                             json.put("board", board.wire());
@@ -89,6 +98,7 @@ class LeaderboardHandler {
                             return render(json);
                         })))
                 .flatMap(LeaderboardHandler::ok)
+                .onErrorMap(LeaderboardHandler::unavailable)
                 .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
     }
 
@@ -99,12 +109,13 @@ class LeaderboardHandler {
                 .flatMap(c -> directory.fundraiser(campaignId, fundraiserId))
                 .switchIfEmpty(Mono.error(() -> ApiProblem.notFound("Fundraiser '" + fundraiserId
                         + "' does not exist in campaign '" + campaignId + "'")))
-                .flatMap(f -> store.shared(campaignId, "render:fundraiser:" + fundraiserId,
+                .flatMap(f -> reads.read(campaignId, "render:fundraiser:" + fundraiserId,
                         () -> store.standing(campaignId, fundraiserId)
                                 .map(Optional::of)
                                 .defaultIfEmpty(Optional.empty())
                                 .map(standing -> render(fundraiserJson(f, standing.orElse(null))))))
                 .flatMap(LeaderboardHandler::ok)
+                .onErrorMap(LeaderboardHandler::unavailable)
                 .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
     }
 
@@ -117,9 +128,10 @@ class LeaderboardHandler {
             return ProblemResponses.render(problem, request);
         }
         return campaignOr404(request)
-                .flatMap(c -> store.shared(c.id(), "render:feed:" + limit, () -> store.feed(c.id(), limit)
+                .flatMap(c -> reads.read(c.id(), "render:feed:" + limit, () -> store.feed(c.id(), limit)
                         .map(entries -> render(Map.of("entries", entries.stream().map(ReadJson::feed).toList())))))
                 .flatMap(LeaderboardHandler::ok)
+                .onErrorMap(LeaderboardHandler::unavailable)
                 .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
     }
 
@@ -165,6 +177,18 @@ class LeaderboardHandler {
             json.put("ahead", a);
         }
         return json;
+    }
+
+    /** Redis unreachable or a campaign's live state missing: the figures are absent for now, not zero. */
+    private static Throwable unavailable(Throwable error) {
+        if (error instanceof LiveStateMissing) {
+            return ApiProblem.unavailable("The live figures of this campaign are being rebuilt from the ledger; "
+                    + "retry shortly", 1);
+        }
+        if (error instanceof DataAccessException || error instanceof RedisException) {
+            return ApiProblem.unavailable("The live figures cannot be read right now; retry shortly", 1);
+        }
+        return error;
     }
 
     private static byte[] render(Object json) {

@@ -48,6 +48,7 @@ class LiveApplier implements SmartLifecycle {
     private final LedgerTail tail;
     private final LedgerStore ledger;
     private final LeaderboardStore store;
+    private final RebuildMarker marker;
     private final LiveProperties properties;
     private final TransactionalOperator tx;
     private final Clock clock;
@@ -65,8 +66,9 @@ class LiveApplier implements SmartLifecycle {
 
     LiveApplier(LedgerTail tail, LedgerStore ledger, LeaderboardStore store, LiveProperties properties,
             ReactiveTransactionManager transactionManager, Clock clock, MeterRegistry registry,
-            CampaignDirectory directory) {
+            CampaignDirectory directory, RebuildMarker marker) {
         this.directory = directory;
+        this.marker = marker;
         this.tail = tail;
         this.ledger = ledger;
         this.store = store;
@@ -105,7 +107,7 @@ class LiveApplier implements SmartLifecycle {
                         .subscribe();
         Disposable watch = Flux.interval(Duration.ZERO, properties.markerCheckInterval())
                 .onBackpressureDrop()
-                .concatMap(tick -> store.marker()
+                .concatMap(tick -> marker.present()
                         .filter(present -> !present)
                         .flatMap(missing -> rebuild("Redis holds no live state"))
                         .then()
@@ -199,7 +201,9 @@ class LiveApplier implements SmartLifecycle {
                         .thenReturn(true)
                 : openPage(cur, batch, true);
         return Flux.fromIterable(byCampaign.entrySet())
-                .flatMap(entry -> store.apply(entry.getKey(), batch, entry.getValue()), properties.applyConcurrency())
+                .flatMap(entry -> store.apply(entry.getKey(), batch, entry.getValue())
+                        .onErrorResume(LiveStateMissing.class, missing -> stateMissing(missing)),
+                        properties.applyConcurrency())
                 .then(Mono.fromRunnable(() -> {
                     Instant now = clock.instant();
                     appliedEvents.increment(events.size());
@@ -208,6 +212,15 @@ class LiveApplier implements SmartLifecycle {
                     }
                 }))
                 .then(next);
+    }
+
+    /**
+     * A campaign of the page has no live state: Redis lost it. Applying onto nothing would show
+     * partial figures as whole, so the page fails (its transaction rolls back, to be applied again)
+     * and the marker goes, so that the watcher rebuilds everything from the ledger first.
+     */
+    private Mono<Boolean> stateMissing(LiveStateMissing missing) {
+        return marker.delete().then(Mono.error(missing));
     }
 
     /**
@@ -223,7 +236,7 @@ class LiveApplier implements SmartLifecycle {
             Mono<Progress> locked = tail.lockProgress(true).doFinally(signal -> rebuildsWaiting.decrementAndGet());
             // Redis notes the rebuild's start: a FLUSHDB or restart while it runs, even after a
             // campaign was swapped in, then keeps the marker from being set (the watcher retries).
-            return locked.flatMap(progress -> store.beginRebuild(token).then(tail.currentSnapshot()).flatMap(snapshot -> {
+            return locked.flatMap(progress -> marker.beginRebuild(token).then(tail.currentSnapshot()).flatMap(snapshot -> {
                 long batch = progress.batchId() + 1;
                 return tail.campaignSums(snapshot)
                         .flatMap(sums -> state(sums, snapshot)
@@ -235,7 +248,7 @@ class LiveApplier implements SmartLifecycle {
                         .reduce(new RebuildResult(0, 0),
                                 (result, events) -> new RebuildResult(result.campaigns() + 1, result.events() + events))
                         .flatMap(result -> tail.saveProgress(new Progress(snapshot, null, 0, batch))
-                                .then(Mono.defer(() -> store.markRebuilt(token, markerValue())))
+                                .then(Mono.defer(() -> marker.markRebuilt(token, markerValue())))
                                 .filter(Boolean::booleanValue)
                                 .switchIfEmpty(Mono.error(() -> new IllegalStateException(
                                         "Redis lost its data while the rebuild ran (flushed or restarted)")))
@@ -245,7 +258,7 @@ class LiveApplier implements SmartLifecycle {
         })
                 // A rebuild that failed half way may have swapped some campaigns: dropping the
                 // marker makes the watcher start a complete one within a second.
-                .onErrorResume(error -> store.deleteMarker()
+                .onErrorResume(error -> marker.delete()
                         .onErrorResume(markerError -> Mono.empty())
                         .then(Mono.error(error)))
                 .doOnSuccess(result -> {

@@ -21,11 +21,23 @@ class LiveCampaignChanges implements CampaignChanges {
     private static final Logger log = LoggerFactory.getLogger(LiveCampaignChanges.class);
 
     private final LeaderboardStore store;
+    private final ChangeNotices notices;
     private final LiveApplier applier;
 
-    LiveCampaignChanges(LeaderboardStore store, LiveApplier applier) {
+    LiveCampaignChanges(LeaderboardStore store, ChangeNotices notices, LiveApplier applier) {
         this.store = store;
+        this.notices = notices;
         this.applier = applier;
+    }
+
+    /**
+     * A new campaign's live state is set up, empty, before its row is committed: an event can
+     * only name a committed campaign, so none is ever applied before its state exists. When Redis
+     * cannot take it, the creation fails with 503 and nothing is created.
+     */
+    @Override
+    public Mono<Void> campaignCreating(String campaignId) {
+        return store.establish(campaignId).then();
     }
 
     /**
@@ -34,7 +46,7 @@ class LiveCampaignChanges implements CampaignChanges {
      */
     @Override
     public Mono<Void> campaignSaved(Campaign campaign) {
-        return store.publishChange(campaign.id(), LeaderboardStore.CAMPAIGN_NOTICE).onErrorResume(error -> {
+        return notices.publish(campaign.id(), ChangeNotices.CAMPAIGN_NOTICE).onErrorResume(error -> {
             log.warn("Could not tell live streams that campaign '{}' changed: {}", campaign.id(), error.toString());
             return Mono.empty();
         });

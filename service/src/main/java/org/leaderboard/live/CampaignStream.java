@@ -105,6 +105,10 @@ final class CampaignStream {
         if (subscription != null) {
             subscription.dispose();
         }
+        Frame frame = current;
+        if (frame != null) {
+            frame.release();
+        }
     }
 
     /** A change notice: the campaign is read again as soon as the last read is a tick old. */
@@ -180,6 +184,10 @@ final class CampaignStream {
             return null;
         }
         current = frame;
+        if (previous != null) {
+            // Its fan-out ended before this read began; a slow client still holding it gets a copy.
+            previous.release();
+        }
         lastDelivery = now;
         // One task per event loop, not one per client: each outbox is offered the frame on its
         // connection's own loop, where the transport writes it without a further hand-off.

@@ -80,19 +80,19 @@ final class ClientChannel {
     }
 
     /**
-     * Writes {@code shared}, already a whole protocol unit (a WebSocket frame) that other
-     * connections write too, straight to the connection and flushes: no reactive stream, no
-     * promise, and none of the WebSocket encoders (the write starts below the frame encoder, so
-     * only what lies under it, TLS say, still sees the bytes). Cheapest on the connection's event
+     * Writes {@code bytes}, already a whole protocol unit (a WebSocket frame) whose memory other
+     * connections share, straight to the connection and flushes: no reactive stream, no promise,
+     * and none of the WebSocket encoders (the write starts below the frame encoder, so only what
+     * lies under it, TLS say, still sees the bytes). Takes ownership: the transport releases
+     * {@code bytes} once written, or when the write fails. Cheapest on the connection's event
      * loop (elsewhere Netty hands the write to it).
      */
-    void write(ByteBuf shared) {
+    void write(ByteBuf bytes) {
         ChannelHandlerContext below = belowEncoder;
         if (below == null || below.isRemoved()) {
             below = channel.pipeline().context(WEBSOCKET_ENCODER);
             belowEncoder = below;
         }
-        ByteBuf bytes = shared.duplicate();
         if (below != null) {
             below.writeAndFlush(bytes, channel.voidPromise());
         }

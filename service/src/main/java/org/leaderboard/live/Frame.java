@@ -1,7 +1,6 @@
 package org.leaderboard.live;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -9,10 +8,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.zip.Deflater;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.util.IllegalReferenceCountException;
 
 import org.leaderboard.campaign.Campaign;
 import org.leaderboard.leaderboard.Board;
@@ -32,6 +35,8 @@ import tools.jackson.databind.json.JsonMapper;
 final class Frame {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
+    private static final LongAdder NATIVE_BYTES = new LongAdder();
     private static final byte[] SSE_DATA = "data:".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SSE_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
     /** The empty stored block a sync flush ends with; RFC 7692 has the sender drop it, the receiver add it. */
@@ -53,6 +58,7 @@ final class Frame {
      * {@link #index}, in native memory shared by every connection; built on first demand.
      */
     private final AtomicReferenceArray<ByteBuf> wire = new AtomicReferenceArray<>(4);
+    private volatile boolean released;
 
     /** The forms a message is sent in besides its plain JSON. */
     private enum Form {
@@ -154,24 +160,68 @@ final class Frame {
 
     /**
      * {@link #webSocketFrame(long, boolean)} in native memory, once for every connection: each
-     * writes a {@link ByteBuf#duplicate() duplicate} (its own indexes over the same bytes), which
-     * the native transport sends from where it lies, where a heap array would be copied into a
-     * direct buffer of the connection's allocator first, client after client. The memory is the
-     * JDK's, freed once the frame is garbage, so releasing a duplicate (as a written message is)
-     * is a no-op and a frame still waiting in a slow client's outbox stays valid.
+     * writes a retained duplicate (its own indexes over the same bytes), which the native
+     * transport sends from where it lies, where a heap array would be copied into a direct
+     * buffer of the connection's allocator first, client after client. The caller owns the
+     * duplicate (the transport releases it once written). The memory comes from Netty's pooled
+     * allocator and goes back to it deterministically: when the stream has moved past this frame
+     * ({@link #release()}) and the last write of it is done, never by the garbage collector. A
+     * slow client's outbox that still holds a released frame gets a heap copy instead.
      */
     ByteBuf webSocketWire(long lastSeq, boolean deflate) {
         int index = index(deflate ? 1 : 0, lastSeq);
-        ByteBuf buf = wire.get(index);
-        if (buf == null) {
-            byte[] bytes = webSocketFrame(lastSeq, deflate);
-            ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
-            buf = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(direct));
-            if (!wire.compareAndSet(index, null, buf)) {
-                buf = wire.get(index);
+        while (true) {
+            ByteBuf buf = wire.get(index);
+            if (buf == null) {
+                byte[] bytes = webSocketFrame(lastSeq, deflate);
+                if (released) {
+                    return Unpooled.wrappedBuffer(bytes);
+                }
+                ByteBuf fresh = ALLOCATOR.directBuffer(bytes.length, bytes.length).writeBytes(bytes);
+                if (!wire.compareAndSet(index, null, fresh)) {
+                    fresh.release();
+                    continue;
+                }
+                NATIVE_BYTES.add(bytes.length);
+                if (released && wire.compareAndSet(index, fresh, null)) {
+                    // Released meanwhile: release() may have missed this slot.
+                    free(fresh);
+                    return Unpooled.wrappedBuffer(bytes);
+                }
+                buf = fresh;
+            }
+            try {
+                return buf.retainedDuplicate();
+            }
+            catch (IllegalReferenceCountException ex) {
+                // Freed by release() between the read and the retain: build it again, or copy.
+                wire.compareAndSet(index, buf, null);
             }
         }
-        return buf;
+    }
+
+    /**
+     * The stream has moved past this frame: gives its native memory back once the writes still
+     * holding a duplicate are done. Idempotent.
+     */
+    void release() {
+        released = true;
+        for (int i = 0; i < wire.length(); i++) {
+            ByteBuf buf = wire.getAndSet(i, null);
+            if (buf != null) {
+                free(buf);
+            }
+        }
+    }
+
+    private static void free(ByteBuf buf) {
+        NATIVE_BYTES.add(-buf.capacity());
+        buf.release();
+    }
+
+    /** Native bytes held by frames' cached WebSocket messages (not yet released), across all streams. */
+    static long nativeBytes() {
+        return NATIVE_BYTES.sum();
     }
 
     /** Where the {@code kind}-th form of this frame's message for {@code lastSeq} is cached: update, then snapshot. */

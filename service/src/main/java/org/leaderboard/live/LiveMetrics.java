@@ -41,6 +41,9 @@ class LiveMetrics {
                 .description("Open live stream sessions").tag("transport", "sse").register(registry);
         Gauge.builder("leaderboard.push.campaigns", campaigns, AtomicInteger::get)
                 .description("Campaigns with at least one live stream open on this instance").register(registry);
+        Gauge.builder("leaderboard.push.frame.native", Frame::nativeBytes).baseUnit("bytes")
+                .description("Native memory held by the cached WebSocket messages of the frames streams still show")
+                .register(registry);
         updatesSent = Counter.builder("leaderboard.push.frames").description("Messages handed to clients")
                 .tag("type", "update").register(registry);
         snapshotsSent = Counter.builder("leaderboard.push.frames").description("Messages handed to clients")

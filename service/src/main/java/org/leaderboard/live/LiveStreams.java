@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.leaderboard.campaign.CampaignDirectory;
+import org.leaderboard.leaderboard.ChangeNotices;
 import org.leaderboard.leaderboard.LeaderboardStore;
 import org.leaderboard.leaderboard.LiveView;
 import org.leaderboard.leaderboard.Standing;
@@ -45,6 +46,7 @@ class LiveStreams implements SmartLifecycle {
     private static final long STALL_CHECK_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final LeaderboardStore store;
+    private final ChangeNotices notices;
     private final CampaignDirectory directory;
     private final LiveStreamProperties properties;
     private final LiveMetrics metrics;
@@ -54,9 +56,10 @@ class LiveStreams implements SmartLifecycle {
     private final AtomicLong lastFailureLog = new AtomicLong(System.nanoTime() - Duration.ofMinutes(1).toNanos());
     private final AtomicReference<Disposable> ticker = new AtomicReference<>(Disposables.disposed());
 
-    LiveStreams(LeaderboardStore store, CampaignDirectory directory, LiveStreamProperties properties,
-            LiveMetrics metrics, Clock clock) {
+    LiveStreams(LeaderboardStore store, ChangeNotices notices, CampaignDirectory directory,
+            LiveStreamProperties properties, LiveMetrics metrics, Clock clock) {
         this.store = store;
+        this.notices = notices;
         this.directory = directory;
         this.properties = properties;
         this.metrics = metrics;
@@ -149,18 +152,25 @@ class LiveStreams implements SmartLifecycle {
     }
 
     /**
-     * Subscribes the stream to its campaign's change notices. Once the subscription is active the
-     * stream reads again, so a change made while it was being set up is not missed; a failed
-     * subscription is retried while the stream lives (periodic refreshes cover the gap).
+     * Subscribes the stream to its campaign's change notices. Once Redis confirmed the
+     * subscription the stream reads again, so a change made while it was being set up (after the
+     * first read, before the subscription) is not missed; so does every re-subscription after a
+     * failure (Redis restarted: the notices sent meanwhile are lost). A failed subscription is
+     * retried while the stream lives (periodic refreshes cover the gap).
      */
     private void listen(CampaignStream stream) {
         metrics.campaignWatched();
-        stream.changes(store.changes(stream.campaignId)
+        stream.changes(notices.subscribe(stream.campaignId)
+                .flatMapMany(active -> {
+                    stream.changed();
+                    readIfDue(stream, System.nanoTime());
+                    return active;
+                })
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(5))
                         .doBeforeRetry(signal -> logFailure("Listening to changes of campaign '"
                                 + stream.campaignId + "' failed, retrying", signal.failure())))
                 .subscribe(notice -> {
-                    if (LeaderboardStore.CAMPAIGN_NOTICE.equals(notice)) {
+                    if (ChangeNotices.CAMPAIGN_NOTICE.equals(notice)) {
                         directory.forget(stream.campaignId);
                     }
                     stream.changed();
@@ -233,7 +243,7 @@ class LiveStreams implements SmartLifecycle {
             // The standing is read unshared, like the view: a read shared from before the change
             // this read answers would leave the stream showing the old standing.
             String f = stream.fundraiserId;
-            Mono<Optional<Standing>> standing = store.standingNow(id, f).map(Optional::of)
+            Mono<Optional<Standing>> standing = store.standing(id, f).map(Optional::of)
                     .defaultIfEmpty(Optional.empty());
             published = Mono.zip(directory.campaign(id), view, directory.fundraiser(id, f), standing)
                     .publishOn(Schedulers.parallel())

@@ -6,6 +6,7 @@ import org.leaderboard.campaign.CampaignDirectory;
 import org.leaderboard.system.ApiProblem;
 import org.leaderboard.system.Ids;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
@@ -20,13 +21,15 @@ import reactor.core.publisher.Mono;
  * Checks a WebSocket upgrade to {@code /ws/campaigns/{c}} before it happens, so a refusal is an
  * ordinary problem+json response: a browser page from an origin outside the allow-list gets 403
  * (a WebSocket is not protected by CORS, any site could otherwise open one with the visitor's
- * cookies), an unknown campaign or {@code ?fundraiser=} 404, and an instance holding its maximum
- * of sessions 503.
+ * cookies, and an Origin or Host that cannot be parsed is refused the same way), a method other than GET 405,
+ * a WebSocket version other than 13 426 (Netty would leave the request unanswered), an unknown campaign
+ * or {@code ?fundraiser=} 404, and an instance holding its maximum of sessions 503.
  */
 @Component
 class WebSocketGate implements WebFilter {
 
     static final String PREFIX = "/ws/campaigns/";
+    private static final String VERSION = "Sec-WebSocket-Version";
 
     private final CampaignDirectory directory;
     private final LiveStreams streams;
@@ -54,10 +57,19 @@ class WebSocketGate implements WebFilter {
             }
             return Mono.empty();
         });
+        if (!HttpMethod.GET.equals(request.getMethod())) {
+            return Mono.error(ApiProblem.of(HttpStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed",
+                    "A WebSocket is opened with GET").withHeader(HttpHeaders.ALLOW, "GET"));
+        }
         String origin = request.getHeaders().getOrigin();
         if (origin != null && !allowed(request, origin)) {
             return Mono.error(ApiProblem.of(HttpStatus.FORBIDDEN, "origin-not-allowed", "Origin not allowed",
                     "WebSocket connections from origin '" + origin + "' are not allowed"));
+        }
+        if (isUpgrade(request) && !"13".equals(request.getHeaders().getFirst(VERSION))) {
+            return Mono.error(ApiProblem.of(HttpStatus.UPGRADE_REQUIRED, "upgrade-required", "Upgrade required",
+                    "Only WebSocket version 13 is supported (Sec-WebSocket-Version: 13)")
+                    .withHeader(VERSION, "13").withHeader(HttpHeaders.UPGRADE, "websocket"));
         }
         if (!Ids.isResourceId(campaignId)) {
             return Mono.error(notFound(campaignId));
@@ -80,10 +92,25 @@ class WebSocketGate implements WebFilter {
                 });
     }
 
-    /** The service's own origin (as the request reached it, proxy headers included when trusted) or a listed one. */
+    /**
+     * The service's own origin (as the request reached it, proxy headers included when trusted) or a listed one.
+     * An Origin or Host that cannot be parsed (no URI, a bad port) cannot be the service's own origin.
+     */
     private boolean allowed(ServerHttpRequest request, String origin) {
-        return !CorsUtils.isCorsRequest(request) || allowedOrigins.contains("*")
-                || allowedOrigins.contains(LiveStreamProperties.normalize(origin));
+        if (allowedOrigins.contains("*") || allowedOrigins.contains(LiveStreamProperties.normalize(origin))) {
+            return true;
+        }
+        try {
+            return !CorsUtils.isCorsRequest(request);
+        }
+        catch (RuntimeException unparsable) {
+            return false;
+        }
+    }
+
+    /** Whether the request asks for a WebSocket; a plain GET is left to the handshake to refuse (400). */
+    private static boolean isUpgrade(ServerHttpRequest request) {
+        return "websocket".equalsIgnoreCase(request.getHeaders().getUpgrade());
     }
 
     private static ApiProblem notFound(String campaignId) {

@@ -61,6 +61,13 @@ public final class ApiProblem extends RuntimeException {
                 List.of(), Map.of("Retry-After", Long.toString(retryAfterSeconds)));
     }
 
+    /** This problem with one more response header, e.g. {@code Allow} on a 405. */
+    public ApiProblem withHeader(String name, String value) {
+        Map<String, String> more = new LinkedHashMap<>(headers);
+        more.put(name, value);
+        return new ApiProblem(status, type, title, getMessage(), errors, more);
+    }
+
     public HttpStatus status() {
         return status;
     }

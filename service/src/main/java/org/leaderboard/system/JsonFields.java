@@ -60,7 +60,35 @@ public final class JsonFields {
             error(field, "must be a string");
             return null;
         }
-        return value.stringValue();
+        String text = value.stringValue();
+        if (!storable(text)) {
+            error(field, "must not contain NUL characters or unpaired UTF-16 surrogates");
+            return null;
+        }
+        return text;
+    }
+
+    /**
+     * Whether PostgreSQL can store the string as UTF-8 text: it refuses NUL, and an unpaired
+     * surrogate (a JSON escape of U+D800 alone, say) has no UTF-8 form at all.
+     */
+    static boolean storable(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == 0) {
+                return false;
+            }
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 == value.length() || !Character.isLowSurrogate(value.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            }
+            else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A free-text field: trimmed, 1 to {@code maxLength} characters, no control characters but line breaks. */
@@ -118,20 +146,33 @@ public final class JsonFields {
         return value.booleanValue();
     }
 
-    /** An RFC 3339 timestamp with an offset, e.g. 2026-11-21T20:15:00Z. */
+    /**
+     * An RFC 3339 timestamp with an offset, e.g. 2026-11-21T20:15:00Z, within years 0001 to 9999
+     * in UTC: RFC 3339 has four-digit years, and PostgreSQL reads neither year 0 nor a signed
+     * five-digit year, so a wider value would fail the statement that stores it.
+     */
     public Instant timestamp(String field, boolean required) {
         String value = string(field, required);
         if (value == null) {
             return null;
         }
+        Instant instant;
         try {
-            return OffsetDateTime.parse(value, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            instant = OffsetDateTime.parse(value, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
         }
         catch (DateTimeParseException ex) {
             error(field, "must be an RFC 3339 timestamp such as 2026-11-21T20:15:00Z");
             return null;
         }
+        if (instant.isBefore(MIN_TIMESTAMP) || instant.isAfter(MAX_TIMESTAMP)) {
+            error(field, "must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z");
+            return null;
+        }
+        return instant;
     }
+
+    public static final Instant MIN_TIMESTAMP = Instant.parse("0001-01-01T00:00:00Z");
+    public static final Instant MAX_TIMESTAMP = Instant.parse("9999-12-31T23:59:59.999999Z");
 
     public String resourceId(String field, boolean required) {
         String value = string(field, required);

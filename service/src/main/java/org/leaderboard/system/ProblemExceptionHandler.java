@@ -3,6 +3,8 @@ package org.leaderboard.system;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
+import io.lettuce.core.RedisException;
+import io.netty.handler.timeout.ReadTimeoutException;
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTransientException;
 
@@ -14,9 +16,11 @@ import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.data.redis.RedisConnectionFailureException;
+import org.springframework.data.redis.RedisSystemException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.stereotype.Component;
@@ -74,6 +78,14 @@ class ProblemExceptionHandler implements WebExceptionHandler {
             log.warn("Request failed because a backing store is unavailable: {}", ex.toString());
             return ApiProblem.unavailable("A backing store is unavailable; retry shortly", 1);
         }
+        if (ex instanceof InvalidMediaTypeException invalid) {
+            return ApiProblem.of(HttpStatus.BAD_REQUEST, "malformed-header", "Malformed header",
+                    "A header holds an invalid media type: " + invalid.getMediaType());
+        }
+        if (isRequestTimeout(ex)) {
+            return ApiProblem.of(HttpStatus.REQUEST_TIMEOUT, "request-timeout", "Request timeout",
+                    "The request body was not received in time");
+        }
         if (ex instanceof ResponseStatusException rse) {
             HttpStatusCode code = rse.getStatusCode();
             HttpStatus status = HttpStatus.resolve(code.value());
@@ -81,7 +93,11 @@ class ProblemExceptionHandler implements WebExceptionHandler {
                 status = HttpStatus.INTERNAL_SERVER_ERROR;
             }
             String reason = rse.getReason() != null ? rse.getReason() : status.getReasonPhrase();
-            return ApiProblem.of(status, typeOf(status), status.getReasonPhrase(), reason);
+            ApiProblem problem = ApiProblem.of(status, typeOf(status), status.getReasonPhrase(), reason);
+            for (var header : rse.getHeaders().headerSet()) {
+                problem = problem.withHeader(header.getKey(), String.join(", ", header.getValue()));
+            }
+            return problem;
         }
         log.error("Unexpected error", ex);
         return ApiProblem.of(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal server error",
@@ -93,12 +109,24 @@ class ProblemExceptionHandler implements WebExceptionHandler {
         return ex instanceof DataAccessResourceFailureException || ex instanceof TransientDataAccessException
                 || ex instanceof CannotCreateTransactionException || ex instanceof R2dbcTransientException
                 || ex instanceof R2dbcNonTransientResourceException || ex instanceof TimeoutException
-                || ex instanceof RedisConnectionFailureException;
+                || ex instanceof RedisConnectionFailureException || ex instanceof RedisSystemException
+                || ex instanceof RedisException;
+    }
+
+    /** Reactor Netty's body timeouts: its request timeout, or Netty's read timeout between two reads. */
+    private static boolean isRequestTimeout(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof ReadTimeoutException || t.getClass().getSimpleName().equals("RequestTimeoutException")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String typeOf(HttpStatus status) {
         return Map.of(HttpStatus.NOT_FOUND, "not-found", HttpStatus.METHOD_NOT_ALLOWED, "method-not-allowed",
                 HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", HttpStatus.NOT_ACCEPTABLE,
-                "not-acceptable").getOrDefault(status, status.is4xxClientError() ? "bad-request" : "internal");
+                "not-acceptable", HttpStatus.UPGRADE_REQUIRED, "upgrade-required", HttpStatus.REQUEST_TIMEOUT,
+                "request-timeout").getOrDefault(status, status.is4xxClientError() ? "bad-request" : "internal");
     }
 }

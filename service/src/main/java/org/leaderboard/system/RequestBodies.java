@@ -15,8 +15,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads request bodies with a size limit (413 past it, checked on Content-Length before a byte
- * is read) and parses JSON strictly: a repeated key is an error, not a silent overwrite, so
- * what the ledger hashes is exactly what the caller meant.
+ * is read), of a declared {@link BodyFormat} (400 for a malformed Content-Type, 415 for another
+ * one), in well-formed UTF-8 (400 otherwise), and parses JSON strictly: a repeated key is an error,
+ * not a silent overwrite, so what the ledger hashes is exactly what the caller meant.
  */
 @Component
 public class RequestBodies {
@@ -25,7 +26,19 @@ public class RequestBodies {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
+    /** A JSON body (Content-Type application/json or none). */
     public Mono<byte[]> read(ServerRequest request, DataSize limit) {
+        return read(request, limit, BodyFormat.JSON);
+    }
+
+    /** A body in one of the {@code accepted} formats; which one it is, {@link BodyFormat#of} tells. */
+    public Mono<byte[]> read(ServerRequest request, DataSize limit, BodyFormat... accepted) {
+        try {
+            BodyFormat.of(request.headers().asHttpHeaders(), accepted);
+        }
+        catch (ApiProblem problem) {
+            return Mono.error(problem);
+        }
         long max = limit.toBytes();
         long declared = request.headers().asHttpHeaders().getContentLength();
         if (declared > max) {
@@ -43,7 +56,16 @@ public class RequestBodies {
                     }
                 })
                 .switchIfEmpty(Mono.error(() -> ApiProblem.malformed("The request body is empty")))
+                .map(RequestBodies::wellFormedUtf8)
                 .onErrorMap(DataBufferLimitException.class, ex -> tooLarge(max));
+    }
+
+    private static byte[] wellFormedUtf8(byte[] bytes) {
+        int invalid = Utf8.firstInvalid(bytes);
+        if (invalid >= 0) {
+            throw ApiProblem.malformed("The body is not well-formed UTF-8 (byte " + invalid + ")");
+        }
+        return bytes;
     }
 
     public JsonNode parseJson(byte[] bytes) {

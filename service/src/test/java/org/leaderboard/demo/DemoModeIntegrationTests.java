@@ -70,6 +70,7 @@ class DemoModeIntegrationTests {
                 .responseTimeout(PATIENCE).build();
         assertThat(Eventually.await(PATIENCE, () -> output.getOut(), out -> out.contains("/c/demo")))
                 .as("the page's address at start-up").contains("http://localhost:" + port + "/c/demo");
+        // The demo campaign's live state is set up as it is created: its figures read at once, no 503.
         http.get().uri("/api/campaigns/demo").exchange().expectStatus().isOk().expectBody()
                 .jsonPath("$.demo").isEqualTo(true)
                 .jsonPath("$.donateUrl").isEqualTo(DemoCast.DONATE_URL)
@@ -78,21 +79,23 @@ class DemoModeIntegrationTests {
         http.get().uri("/api/campaigns/demo/leaderboards/teams").exchange().expectStatus().isOk().expectBody()
                 .jsonPath("$.entries.length()").isEqualTo(DemoCast.TEAMS.size());
 
-        // One minute of the demo, a step at a time: each step is submitted and answered before the next.
+        // One minute of the demo, a step at a time: each step is submitted and answered before the
+        // clock moves on. A step not answered within 2 s (or a tick before the demo subscribed to
+        // the clock) is given another tick; a tick during a step is folded into the next step.
         long stepMillis = 250;
+        int extraTicks = 0;
         for (int i = 0; i < 240; i++) {
             long before = demo.steps();
-            assertThat(Eventually.await(PATIENCE, () -> {
-                if (demo.steps() == before) {
-                    TIME.advanceTimeBy(Duration.ofMillis(stepMillis));
-                }
-                return demo.steps();
-            }, n -> n > before)).as("step " + i).isGreaterThan(before);
+            TIME.advanceTimeBy(Duration.ofMillis(stepMillis));
+            if (Eventually.await(Duration.ofSeconds(2), demo::steps, n -> n > before) == before) {
+                assertThat(++extraTicks).as("ticks that found the demo busy or not started").isLessThan(60);
+                i--;
+            }
         }
 
         assertThat(demo.rejected()).as("every demo event passes the ingest's validation").isZero();
         LedgerSums.Totals ledger = new LedgerSums(DB).totals("demo");
-        assertThat(ledger.donationCount()).as("a few a second and a 20 s surge").isBetween(200L, 1000L);
+        assertThat(ledger.donationCount()).as("a few a second and a 20 s surge").isBetween(200L, 2000L);
         assertThat(ledger.refundedMinor()).isPositive();
         assertThat(ledger.shareCount()).isPositive();
         assertThat(demo.accepted()).isEqualTo(new LedgerSums(DB).number(

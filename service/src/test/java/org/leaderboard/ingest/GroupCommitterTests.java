@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -14,10 +16,13 @@ import org.junit.jupiter.api.Test;
 import org.leaderboard.ledger.EventType;
 import org.leaderboard.ledger.LedgerEvent;
 import org.leaderboard.ledger.WriteOutcome;
+import org.leaderboard.system.ApiProblem;
 import org.springframework.util.unit.DataSize;
 
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.scheduler.VirtualTimeScheduler;
 
 /**
  * When groups start: at once when no commit is in flight; while one is, the events wait and
@@ -37,7 +42,8 @@ class GroupCommitterTests {
         }
         return commit.asMono();
     }, new IngestProperties(20_000, 1000, 4, 250, Duration.ofSeconds(5), Duration.ofSeconds(1),
-            DataSize.ofKilobytes(64), DataSize.ofMegabytes(1), 1000), new IngestMetrics(new SimpleMeterRegistry()));
+            DataSize.ofKilobytes(64), DataSize.ofMegabytes(1), 1000), new IngestMetrics(new SimpleMeterRegistry()),
+            Schedulers.parallel());
 
     @Test
     void eventsArrivingDuringACommitLeaveTogetherAfterIt() {
@@ -73,6 +79,104 @@ class GroupCommitterTests {
                 .containsExactly(300, 300, 300, 300, 600);
     }
 
+    @Test
+    void aTimedOutCommitKeepsItsSlotUntilItsStatementEnds() {
+        VirtualTimeScheduler time = VirtualTimeScheduler.create();
+        SlowLedger ledger = new SlowLedger();
+        GroupCommitter slow = new GroupCommitter(ledger, new IngestProperties(100, 1000, 2, 1,
+                Duration.ofSeconds(5), Duration.ofSeconds(1), DataSize.ofKilobytes(64), DataSize.ofMegabytes(1), 100),
+                new IngestMetrics(new SimpleMeterRegistry()), time);
+        List<Mono<List<WriteOutcome>>> answers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            answers.add(submit(slow, 1, i));
+        }
+        assertThat(ledger.started()).as("two commits at most").isEqualTo(2);
+
+        time.advanceTimeBy(Duration.ofSeconds(5));
+        assertThat(failure(answers.get(0))).as("a stalled commit answers 503 on its timeout").isNotNull();
+        assertThat(failure(answers.get(1))).isNotNull();
+        assertThat(ledger.started()).as("but its statement still runs: no commit may start beside it")
+                .isEqualTo(2);
+        assertThat(ledger.maxRunning()).isEqualTo(2);
+
+        ledger.end(0);
+        assertThat(ledger.started()).as("the slot frees when the statement really ends").isEqualTo(3);
+        assertThat(ledger.maxRunning()).as("commits running in the database never exceed the limit").isEqualTo(2);
+        ledger.end(2);
+        assertThat(answers.get(2).block(Duration.ofSeconds(1))).extracting(WriteOutcome::status)
+                .containsExactly(WriteOutcome.Status.ACCEPTED);
+        ledger.end(1);
+    }
+
+    @Test
+    void aQueuedEventBehindStalledCommitsIsAnsweredAfterTwiceTheTimeoutAndNeverWritten() {
+        VirtualTimeScheduler time = VirtualTimeScheduler.create();
+        SlowLedger ledger = new SlowLedger();
+        GroupCommitter slow = new GroupCommitter(ledger, new IngestProperties(100, 1000, 1, 1,
+                Duration.ofSeconds(5), Duration.ofSeconds(1), DataSize.ofKilobytes(64), DataSize.ofMegabytes(1), 100),
+                new IngestMetrics(new SimpleMeterRegistry()), time);
+        Mono<List<WriteOutcome>> first = submit(slow, 1, 0);
+        Mono<List<WriteOutcome>> queued = submit(slow, 1, 1);
+        time.advanceTimeBy(Duration.ofSeconds(9));
+        assertThat(failure(first)).isNotNull();
+        assertThat(failure(queued)).as("may wait for one commit, then its own").isNull();
+        time.advanceTimeBy(Duration.ofSeconds(1));
+        assertThat(failure(queued)).as("answered 503 at twice the commit timeout").isInstanceOf(ApiProblem.class)
+                .extracting(e -> ((ApiProblem) e).status().value()).isEqualTo(503);
+        ledger.end(0);
+        assertThat(ledger.started()).as("an answered request leaves nothing to write later").isEqualTo(1);
+        Mono<List<WriteOutcome>> next = submit(slow, 1, 2);
+        assertThat(ledger.started()).isEqualTo(2);
+        ledger.end(1);
+        assertThat(next.block(Duration.ofSeconds(1))).extracting(WriteOutcome::eventId).containsExactly("ev-2");
+    }
+
+    /**
+     * A ledger whose statements end only when the test says so; a cancelled subscription does
+     * not end one (as a statement abandoned by the service still runs in PostgreSQL).
+     */
+    private static final class SlowLedger implements Function<List<LedgerEvent>, Mono<List<WriteOutcome>>> {
+
+        private final List<Sinks.One<List<WriteOutcome>>> statements = new ArrayList<>();
+        private final List<List<LedgerEvent>> groups = new ArrayList<>();
+        private int running;
+        private int maxRunning;
+
+        @Override
+        public synchronized Mono<List<WriteOutcome>> apply(List<LedgerEvent> events) {
+            Sinks.One<List<WriteOutcome>> statement = Sinks.one();
+            statements.add(statement);
+            groups.add(events);
+            maxRunning = Math.max(maxRunning, ++running);
+            return statement.asMono();
+        }
+
+        void end(int index) {
+            Sinks.One<List<WriteOutcome>> statement;
+            List<LedgerEvent> events;
+            synchronized (this) {
+                statement = statements.get(index);
+                events = groups.get(index);
+                running--;
+            }
+            statement.tryEmitValue(events.stream().map(e -> WriteOutcome.accepted(e.eventId())).toList());
+        }
+
+        synchronized int started() {
+            return statements.size();
+        }
+
+        synchronized int maxRunning() {
+            return maxRunning;
+        }
+    }
+
+    private static Throwable failure(Mono<List<WriteOutcome>> answer) {
+        AtomicReference<Throwable> error = new AtomicReference<>();
+        answer.subscribe(outcomes -> { }, error::set);
+        return error.get();
+    }
+
     /** Commits a test left running would time out later, logging in another test's output. */
     @AfterEach
     void completeTheRest() {
@@ -86,6 +190,10 @@ class GroupCommitterTests {
     }
 
     private Mono<List<WriteOutcome>> submit(int events, int firstId) {
+        return submit(committer, events, firstId);
+    }
+
+    private static Mono<List<WriteOutcome>> submit(GroupCommitter committer, int events, int firstId) {
         List<LedgerEvent> batch = IntStream.range(firstId, firstId + events).mapToObj(GroupCommitterTests::event)
                 .toList();
         Mono<List<WriteOutcome>> answer = committer.submit(batch).cache();

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.leaderboard.support.TestServices;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.http.MediaType;
@@ -45,6 +46,9 @@ class IngestIdempotencyIntegrationTests {
 
     @Autowired
     WebTestClient http;
+
+    @LocalManagementPort
+    int managementPort;
 
     @LocalServerPort
     int port;
@@ -222,7 +226,7 @@ class IngestIdempotencyIntegrationTests {
         http.post().uri("/api/events").headers(h -> h.setBearerAuth(INGEST_TOKEN))
                 .contentType(MediaType.APPLICATION_JSON).bodyValue(donation("metric-1", 1)).exchange()
                 .expectStatus().isEqualTo(409);
-        String metrics = http.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+        String metrics = management().get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
                 .expectBody(String.class).returnResult().getResponseBody();
         assertThat(metrics)
                 .containsPattern("leaderboard_ingest_events_total\\{[^}]*status=\"accepted\"")
@@ -231,7 +235,7 @@ class IngestIdempotencyIntegrationTests {
                 .contains("leaderboard_ingest_group_size_count")
                 .contains("leaderboard_ingest_commit_seconds_bucket")
                 .contains("leaderboard_ingest_queue_depth");
-        http.get().uri("/actuator/health").exchange().expectStatus().isOk()
+        management().get().uri("/actuator/health").exchange().expectStatus().isOk()
                 .expectBody()
                 .jsonPath("$.status").isEqualTo("UP")
                 .jsonPath("$.components.r2dbc.status").isEqualTo("UP")
@@ -255,5 +259,10 @@ class IngestIdempotencyIntegrationTests {
         catch (SQLException ex) {
             throw new IllegalStateException(ex);
         }
+    }
+
+    /** Actuator answers on the management port only. */
+    private WebTestClient management() {
+        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort).build();
     }
 }

@@ -29,6 +29,7 @@ import org.leaderboard.support.TcpProxy;
 import org.leaderboard.support.TestServices;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.http.MediaType;
@@ -80,6 +81,9 @@ class LedgerUnavailableIntegrationTests {
 
     @Autowired
     WebTestClient http;
+
+    @LocalManagementPort
+    int managementPort;
 
     @LocalServerPort
     int port;
@@ -259,7 +263,7 @@ class LedgerUnavailableIntegrationTests {
     }
 
     private EntityExchangeResult<String> health() {
-        return http.get().uri("/actuator/health").exchange().expectBody(String.class).returnResult();
+        return management().get().uri("/actuator/health").exchange().expectBody(String.class).returnResult();
     }
 
     private void organizer(String path, String body) {
@@ -326,5 +330,10 @@ class LedgerUnavailableIntegrationTests {
         boolean queueFull() {
             return status == 503 && body.contains("The ingest queue is full");
         }
+    }
+
+    /** Actuator answers on the management port only. */
+    private WebTestClient management() {
+        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort).build();
     }
 }

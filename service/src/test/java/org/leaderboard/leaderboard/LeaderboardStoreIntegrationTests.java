@@ -2,6 +2,7 @@ package org.leaderboard.leaderboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
@@ -16,6 +18,7 @@ import java.util.stream.IntStream;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.leaderboard.support.RedisMonitor;
 import org.leaderboard.support.TestServices;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
@@ -52,8 +55,13 @@ class LeaderboardStoreIntegrationTests {
     @Configuration(proxyBeanMethods = false)
     @ImportAutoConfiguration({ DataRedisAutoConfiguration.class, DataRedisReactiveAutoConfiguration.class })
     @EnableConfigurationProperties(ReadProperties.class)
-    @Import(LeaderboardStore.class)
+    @Import({ LeaderboardStore.class, LiveRedis.class, RebuildMarker.class, ChangeNotices.class, ReadConfiguration.class })
     static class RedisOnly {
+
+        @Bean
+        Clock clock() {
+            return Clock.systemUTC();
+        }
 
         @Bean
         SimpleMeterRegistry meterRegistry() {
@@ -73,6 +81,15 @@ class LeaderboardStoreIntegrationTests {
     LeaderboardStore store;
 
     @Autowired
+    RebuildMarker marker;
+
+    @Autowired
+    ChangeNotices notices;
+
+    @Autowired
+    LiveRedis liveRedis;
+
+    @Autowired
     ReactiveStringRedisTemplate redis;
 
     @Autowired
@@ -82,6 +99,11 @@ class LeaderboardStoreIntegrationTests {
     private Instant clock = Instant.now().truncatedTo(ChronoUnit.MINUTES);
 
     @BeforeEach
+    void flushAndCreate() {
+        flush();
+        store.establish(C).as(StepVerifier::create).expectNext(true).verifyComplete();
+    }
+
     void flush() {
         redis.execute(connection -> connection.serverCommands().flushDb()).then()
                 .as(StepVerifier::create).verifyComplete();
@@ -246,7 +268,10 @@ class LeaderboardStoreIntegrationTests {
         store.boardSize(C, Board.TRENDING, now).as(StepVerifier::create).expectNext(3L).verifyComplete();
         store.board(C, Board.TRENDING, 1, 10, now.plus(Duration.ofMinutes(2))).as(StepVerifier::create)
                 .expectNext(List.of(new BoardEntry(2, "eve", null, 50))).verifyComplete();
-        store.boardSize(C, Board.TRENDING, now.minus(Duration.ofHours(3))).as(StepVerifier::create).expectNext(0L)
+        // The window never moves back: a reader whose clock lags sees the newest window.
+        store.boardSize(C, Board.TRENDING, now.minus(Duration.ofHours(3))).as(StepVerifier::create).expectNext(2L)
+                .verifyComplete();
+        store.boardSize(C, Board.TRENDING, now.plus(Duration.ofMinutes(62))).as(StepVerifier::create).expectNext(0L)
                 .verifyComplete();
         assertThat(board(Board.FUNDRAISERS, 0, 1)).containsExactly(new BoardEntry(1, "alice", null, 5_100));
     }
@@ -330,7 +355,7 @@ class LeaderboardStoreIntegrationTests {
         store.appliedBatch(C).as(StepVerifier::create).expectNext(2L).verifyComplete();
 
         // Only the new generation remains, and it no longer has a deadline.
-        String generation = redis.opsForValue().get(LeaderboardStore.generationKey(C)).block(TIMEOUT);
+        String generation = redis.opsForValue().get(LiveKeys.generationKey(C)).block(TIMEOUT);
         List<String> keys = keys();
         assertThat(keys).allMatch(key -> key.equals("lb:{" + C + "}:gen") || key.equals("lb:{" + C + "}:lastgen")
                 || key.startsWith("lb:{" + C + "}:" + generation + ":"));
@@ -373,7 +398,7 @@ class LeaderboardStoreIntegrationTests {
         }
         List<String> keys = keys();
         System.out.println("keys after 10,000 events: " + keys);
-        assertThat(keys.size()).isEqualTo(keysAfterThousand).isLessThanOrEqualTo(12);
+        assertThat(keys.size()).isEqualTo(keysAfterThousand).isLessThanOrEqualTo(1 + LiveKeys.GENERATION_NAMES.size());
         store.totals(C).as(StepVerifier::create).assertNext(totals -> {
             assertThat(totals.donationCount()).isEqualTo(8_000);
             assertThat(totals.shareCount()).isEqualTo(1_000);
@@ -394,8 +419,8 @@ class LeaderboardStoreIntegrationTests {
         cold.afterPropertiesSet();
         cold.start();
         try {
-            LeaderboardStore store = new LeaderboardStore(new ReactiveStringRedisTemplate(cold),
-                    new ReadProperties(Duration.ZERO), new SimpleMeterRegistry());
+            LeaderboardStore store = new LeaderboardStore(new LiveRedis(new ReactiveStringRedisTemplate(cold)),
+                    new SharedReads(Duration.ZERO, System::nanoTime, new SimpleMeterRegistry()), Clock.systemUTC());
             Mono.delay(Duration.ofMillis(1)).flatMap(tick -> store.totals(C)).as(StepVerifier::create)
                     .expectNext(Totals.NONE).verifyComplete();
         }
@@ -406,34 +431,163 @@ class LeaderboardStoreIntegrationTests {
 
     @Test
     void marksWhetherRedisStillHoldsItsData() {
-        store.marker().as(StepVerifier::create).expectNext(false).verifyComplete();
-        store.setMarker("epoch-1").as(StepVerifier::create).verifyComplete();
-        store.marker().as(StepVerifier::create).expectNext(true).verifyComplete();
-        store.markerValue().as(StepVerifier::create).expectNext("epoch-1").verifyComplete();
+        marker.present().as(StepVerifier::create).expectNext(false).verifyComplete();
+        marker.set("epoch-1").as(StepVerifier::create).verifyComplete();
+        marker.present().as(StepVerifier::create).expectNext(true).verifyComplete();
+        marker.value().as(StepVerifier::create).expectNext("epoch-1").verifyComplete();
         flush();
-        store.marker().as(StepVerifier::create).expectNext(false).verifyComplete();
+        marker.present().as(StepVerifier::create).expectNext(false).verifyComplete();
     }
 
     @Test
     void aRebuildSetsTheMarkerOnlyIfRedisKeptItsDataSinceTheRebuildBegan() {
         flush();
-        store.beginRebuild("rebuild-1").as(StepVerifier::create).verifyComplete();
-        store.markRebuilt("rebuild-1", "epoch-2").as(StepVerifier::create).expectNext(true).verifyComplete();
-        store.markerValue().as(StepVerifier::create).expectNext("epoch-2").verifyComplete();
-        store.markRebuilt("rebuild-1", "epoch-3").as(StepVerifier::create).expectNext(false)
+        marker.beginRebuild("rebuild-1").as(StepVerifier::create).verifyComplete();
+        marker.markRebuilt("rebuild-1", "epoch-2").as(StepVerifier::create).expectNext(true).verifyComplete();
+        marker.value().as(StepVerifier::create).expectNext("epoch-2").verifyComplete();
+        marker.markRebuilt("rebuild-1", "epoch-3").as(StepVerifier::create).expectNext(false)
                 .as("the token is spent").verifyComplete();
 
         flush();
-        store.beginRebuild("rebuild-2").as(StepVerifier::create).verifyComplete();
+        marker.beginRebuild("rebuild-2").as(StepVerifier::create).verifyComplete();
         flush(); // a FLUSHDB while the rebuild runs: what it swapped in so far is gone
-        store.markRebuilt("rebuild-2", "epoch-4").as(StepVerifier::create).expectNext(false).verifyComplete();
-        store.marker().as(StepVerifier::create).expectNext(false).verifyComplete();
+        marker.markRebuilt("rebuild-2", "epoch-4").as(StepVerifier::create).expectNext(false).verifyComplete();
+        marker.present().as(StepVerifier::create).expectNext(false).verifyComplete();
 
-        store.beginRebuild("rebuild-3").as(StepVerifier::create).verifyComplete();
-        store.beginRebuild("rebuild-4").as(StepVerifier::create).verifyComplete();
-        store.markRebuilt("rebuild-3", "epoch-5").as(StepVerifier::create).expectNext(false)
+        marker.beginRebuild("rebuild-3").as(StepVerifier::create).verifyComplete();
+        marker.beginRebuild("rebuild-4").as(StepVerifier::create).verifyComplete();
+        marker.markRebuilt("rebuild-3", "epoch-5").as(StepVerifier::create).expectNext(false)
                 .as("a rebuild that another one superseded").verifyComplete();
-        store.markRebuilt("rebuild-4", "epoch-6").as(StepVerifier::create).expectNext(true).verifyComplete();
+        marker.markRebuilt("rebuild-4", "epoch-6").as(StepVerifier::create).expectNext(true).verifyComplete();
+    }
+
+    @Test
+    void aCampaignWithoutLiveStateIsAbsentNeverZeroAndTakesNoPartialBatch() {
+        flush(); // as after a FLUSHDB or a restart: the campaign's state is gone
+        Instant now = Instant.now();
+        List<Mono<?>> reads = List.of(store.totals(C), store.board(C, Board.FUNDRAISERS, 0, 10, now),
+                store.board(C, Board.TRENDING, 0, 10, now), store.standing(C, "alice"), store.feed(C, 10),
+                store.liveView(C, 10, 20, now), store.appliedBatch(C));
+        reads.forEach(read -> read.as(StepVerifier::create).expectError(LiveStateMissing.class).verify());
+        store.apply(C, 1, List.of(donation("d1", "alice", 1_000))).as(StepVerifier::create)
+                .expectError(LiveStateMissing.class).verify();
+        store.isInitialized(C).as(StepVerifier::create).expectNext(false).verifyComplete();
+        fundraiser("alice", "Alice", null); // left to the rebuild, which reads it from PostgreSQL
+        assertThat(keys()).as("nothing written for a campaign without state").isEmpty();
+
+        store.establish(C).as(StepVerifier::create).expectNext(true).verifyComplete();
+        store.totals(C).as(StepVerifier::create).expectNext(Totals.NONE).verifyComplete();
+        store.apply(C, 1, List.of(donation("d1", "alice", 1_000))).as(StepVerifier::create).expectNext(true)
+                .verifyComplete();
+        store.establish(C).as(StepVerifier::create).expectNext(false).as("a state is never replaced by an empty one")
+                .verifyComplete();
+        store.totals(C).map(Totals::raisedMinor).as(StepVerifier::create).expectNext(1_000L).verifyComplete();
+    }
+
+    @Test
+    void followsAGenerationAnotherInstanceSwappedIn() {
+        LeaderboardStore other = new LeaderboardStore(liveRedis,
+                new SharedReads(Duration.ZERO, System::nanoTime, new SimpleMeterRegistry()), Clock.systemUTC());
+        fundraiser("alice", "Alice", null);
+        store.apply(C, 1, List.of(donation("d1", "alice", 100))).as(StepVerifier::create).expectNext(true)
+                .verifyComplete();
+        store.totals(C).map(Totals::raisedMinor).as(StepVerifier::create).expectNext(100L).verifyComplete();
+
+        other.replace(C, state(new Totals(5_000, 2, 0, 0, null), Map.of("alice", 5_000L), Map.of("alice", "Alice")), 2)
+                .as(StepVerifier::create).expectNext(true).verifyComplete();
+        store.totals(C).map(Totals::raisedMinor).as(StepVerifier::create).expectNext(5_000L).verifyComplete();
+        store.apply(C, 3, List.of(donation("d3", "alice", 7))).as(StepVerifier::create).expectNext(true)
+                .verifyComplete();
+        other.totals(C).map(Totals::raisedMinor).as(StepVerifier::create).expectNext(5_007L).verifyComplete();
+        assertThat(board(Board.FUNDRAISERS, 0, 1)).containsExactly(new BoardEntry(1, "alice", "Alice", 5_007));
+    }
+
+    @Test
+    void everyScriptTouchesOnlyKeysItDeclaresAllInTheCampaignsSlotWithFixedCommands() {
+        Set<String> fixed = Set.of("GET", "SET", "EXISTS", "INCR", "HSET", "HGET", "HMGET", "HDEL", "HINCRBY", "ZADD",
+                "ZINCRBY", "ZREM", "ZSCORE", "ZCARD", "ZCOUNT", "ZRANGE", "ZREVRANGE", "ZREMRANGEBYSCORE", "LPUSH",
+                "LTRIM", "LRANGE", "RPUSH", "EXPIREAT", "PERSIST", "UNLINK", "PUBLISH");
+        List<RedisMonitor.ScriptCall> calls;
+        try (RedisMonitor monitor = RedisMonitor.open()) {
+            Instant now = Instant.now();
+            team("red", "Red");
+            fundraiser("alice", "Alice", "red");
+            fundraiser("bob", "Bob", null);
+            store.apply(C, 1, List.of(donation("d1", "alice", 1_000, now.minus(Duration.ofMinutes(70))),
+                    donation("d2", "bob", 500, now), refund("r1", "alice", 100, now), share("s1", "alice")))
+                    .as(StepVerifier::create).expectNext(true).verifyComplete();
+            for (Board board : Board.values()) {
+                board(board, 0, 10);
+            }
+            store.standing(C, "bob").block(TIMEOUT);
+            store.feed(C, 5).block(TIMEOUT);
+            store.liveView(C, 10, 20, now).block(TIMEOUT);
+            store.appliedBatch(C).block(TIMEOUT);
+            store.replace(C, new CampaignState(new Totals(1_400, 2, 100, 1, now), Map.of("alice", 900L, "bob", 500L),
+                    Map.of("red", 900L), Map.of("alice", 1L), Map.of(Math.floorDiv(now.getEpochSecond(), 60),
+                            Map.of("bob", 500L, "alice", -100L)), List.of(new FeedEntry("d2", "Bob's donor", 500, null,
+                                    "bob", now)), Map.of("alice", "Alice", "bob", "Bob"), Map.of("red", "Red"),
+                    Map.of("alice", "red")), 2)
+                    .as(StepVerifier::create).expectNext(true).verifyComplete();
+            store.apply(C, 3, List.of(donation("d3", "alice", 5, now))).as(StepVerifier::create).expectNext(true)
+                    .verifyComplete();
+            fundraiser("bob", "Bob", "red"); // a team change moves bob's amount
+            store.boardSize(C, Board.TRENDING, now.plus(Duration.ofHours(2))).block(TIMEOUT); // minutes leave the window
+            calls = monitor.scriptCalls(9);
+        }
+        assertThat(calls).hasSizeGreaterThan(20);
+        for (RedisMonitor.ScriptCall call : calls) {
+            List<String> declared = call.declaredKeys();
+            assertThat(declared).as("keys of %s", call.call().words()).isNotEmpty()
+                    .allMatch(key -> key.startsWith("lb:{" + C + "}:"));
+            for (RedisMonitor.Command command : call.commands()) {
+                assertThat(fixed).as("a script's command").contains(command.name());
+                if (!command.name().equals("PUBLISH")) {
+                    assertThat(declared).as("%s declared by the script that ran %s", command.words().get(1),
+                            command.words()).contains(command.words().get(1));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aTrendingReadRunsWhatAFundraisersReadRunsWhateverTheMinutesInTheWindow() {
+        Instant now = Instant.now();
+        List<LiveEvent> events = new ArrayList<>();
+        for (int minute = 0; minute < 60; minute++) {
+            events.add(donation("d" + minute, id(minute % 10), 100 + minute, now.minus(Duration.ofMinutes(minute))));
+        }
+        store.apply(C, 1, events).as(StepVerifier::create).expectNext(true).verifyComplete();
+        List<BoardEntry> trending = board(Board.TRENDING, 0, 10);
+        assertThat(trending).hasSize(10);
+        assertThat(trending).isEqualTo(board(Board.FUNDRAISERS, 0, 10).stream()
+                .map(e -> new BoardEntry(e.rank(), e.id(), null, e.score())).toList());
+
+        List<RedisMonitor.ScriptCall> calls;
+        try (RedisMonitor monitor = RedisMonitor.open()) {
+            store.board(C, Board.FUNDRAISERS, 0, 10, now).block(TIMEOUT);
+            store.board(C, Board.TRENDING, 0, 10, now).block(TIMEOUT);
+            calls = monitor.scriptCalls(9);
+        }
+        assertThat(calls).hasSize(2);
+        List<String> fundraisers = calls.get(0).commands().stream().map(RedisMonitor.Command::name).toList();
+        List<String> trendingRead = calls.get(1).commands().stream().map(RedisMonitor.Command::name).toList();
+        System.out.printf("commands of a fundraisers read: %d, of a trending read: %d%n", fundraisers.size(),
+                trendingRead.size());
+        assertThat(trendingRead).doesNotContain("ZUNIONSTORE", "ZUNION");
+        assertThat(trendingRead.size()).as("one more: the window's end").isLessThanOrEqualTo(fundraisers.size() + 1);
+    }
+
+    @Test
+    void aSubscriptionToChangeNoticesIsActiveOnceItIsGiven() {
+        for (int i = 0; i < 20; i++) {
+            String notice = "notice-" + i;
+            Flux<String> received = notices.subscribe(C).block(TIMEOUT);
+            // Published the moment the subscription is given, with no wait: it must arrive.
+            received.take(1).as(StepVerifier::create)
+                    .then(() -> notices.publish(C, notice).block(TIMEOUT))
+                    .expectNext(notice).verifyComplete();
+        }
     }
 
     private void team(String id, String name) {

@@ -511,7 +511,7 @@ class LiveAggregatesIntegrationTests {
                     .expectBody().jsonPath("$.status").isEqualTo(401);
         }
 
-        String generationKey = LeaderboardStore.generationKey(c);
+        String generationKey = LiveKeys.generationKey(c);
         String generationBefore = redis.opsForValue().get(generationKey).block(LiveApi.TIMEOUT);
 
         // A loop of reads over every board and the totals while rebuilds run; each read must be whole.

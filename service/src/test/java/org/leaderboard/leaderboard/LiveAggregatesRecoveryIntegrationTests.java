@@ -133,7 +133,7 @@ class LiveAggregatesRecoveryIntegrationTests {
         String c = "flush-run";
         seeded(c, "fl", 4, 20);
         assertShowsTheLedger(c, "before the flush");
-        String markerBefore = redis.opsForValue().get(LeaderboardStore.MARKER_KEY).block(LiveApi.TIMEOUT);
+        String markerBefore = redis.opsForValue().get(LiveKeys.MARKER_KEY).block(LiveApi.TIMEOUT);
         double rebuildsBefore = rebuilds();
 
         AtomicInteger posted = new AtomicInteger();
@@ -149,7 +149,7 @@ class LiveAggregatesRecoveryIntegrationTests {
         List<Answer> answers = ingestion.join();
         assertThat(answers).extracting(Answer::status).containsOnly("accepted", "duplicate");
         assertShowsTheLedger(c, "after two FLUSHDBs during ingestion");
-        String markerAfter = redis.opsForValue().get(LeaderboardStore.MARKER_KEY).block(LiveApi.TIMEOUT);
+        String markerAfter = redis.opsForValue().get(LiveKeys.MARKER_KEY).block(LiveApi.TIMEOUT);
         assertThat(markerAfter).as("the service set a new marker after rebuilding").isNotNull()
                 .isNotEqualTo(markerBefore);
         assertThat(rebuilds()).as("rebuilds counted").isGreaterThan(rebuildsBefore);
@@ -243,7 +243,7 @@ class LiveAggregatesRecoveryIntegrationTests {
         assertShowsTheLedger(c, "before the rename");
         ledger.execute("insert into fundraisers (campaign_id, id, display_name) "
                 + "select 'edit-run', 'bulk-' || g, 'Bulk ' || g from generate_series(1, 20000) g");
-        String generationKey = LeaderboardStore.generationKey(c);
+        String generationKey = LiveKeys.generationKey(c);
         String allocatedKey = "lb:{" + c + "}:lastgen"; // bumped when a rebuild, its state read, starts writing
         try {
             String landed = null;

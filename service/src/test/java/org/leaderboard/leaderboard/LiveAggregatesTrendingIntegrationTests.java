@@ -125,8 +125,9 @@ class LiveAggregatesTrendingIntegrationTests {
         assertThat(number(hot.get("raisedMinor"))).isEqualTo(900);
         assertThat(number(hot.get("rank"))).isEqualTo(1);
 
-        // Back to the real time, the buckets (kept 61 real minutes) count again.
+        // The window moved on with the clock and never moves back (a lagging reader sees the newest
+        // window), so going back to the real time does not bring those gifts back.
         clock.reset();
-        assertThat(api.page(c, "trending", 0, 10)).isEqualTo(trending);
+        assertThat(api.page(c, "trending", 0, 10)).isEmpty();
     }
 }

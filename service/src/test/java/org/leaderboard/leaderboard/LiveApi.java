@@ -349,9 +349,9 @@ final class LiveApi {
             return; // once per application context
         }
         Boolean present = await(Duration.ofSeconds(5),
-                () -> redis.hasKey(LeaderboardStore.MARKER_KEY).block(TIMEOUT), Boolean.TRUE::equals);
+                () -> redis.hasKey(LiveKeys.MARKER_KEY).block(TIMEOUT), Boolean.TRUE::equals);
         if (!Boolean.TRUE.equals(present)) {
-            System.err.println("WARNING: no " + LeaderboardStore.MARKER_KEY + " marker 5 s after start-up: the"
+            System.err.println("WARNING: no " + LiveKeys.MARKER_KEY + " marker 5 s after start-up: the"
                     + " start-up rebuild did not complete; rebuilds may race with this test's set-up");
         }
     }

@@ -83,7 +83,7 @@ class ReadSharingIntegrationTests {
         assertThat(count("shared") - shared).as("requests answered by that read").isEqualTo(49);
 
         // A change behind the service's back (not through it) stays hidden for max-age...
-        String totalsKey = "lb:{" + c + "}:" + redis.opsForValue().get(LeaderboardStore.generationKey(c))
+        String totalsKey = "lb:{" + c + "}:" + redis.opsForValue().get(LiveKeys.generationKey(c))
                 .block(LiveApi.TIMEOUT) + ":totals";
         redis.opsForHash().increment(totalsKey, "raisedMinor", 1).block(LiveApi.TIMEOUT);
         assertThat(api.totals(c)).as("a shared read, not Redis").isEqualTo(one);

@@ -93,7 +93,7 @@ class LiveStreamCrossInstanceIntegrationTests {
     private static String[] arguments() {
         Map<String, Object> properties = new LinkedHashMap<>();
         TestServices.isolate((name, value) -> properties.put(name, value.get()), DB, REDIS_DB);
-        List<String> args = new ArrayList<>(List.of("--server.port=0", "--spring.main.banner-mode=off"));
+        List<String> args = new ArrayList<>(List.of("--server.port=0", "--management.server.port=0", "--spring.main.banner-mode=off"));
         properties.forEach((name, value) -> args.add("--" + name + "=" + value));
         return args.toArray(String[]::new);
     }

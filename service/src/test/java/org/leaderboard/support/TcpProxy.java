@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP forwarder from a fixed local port to PostgreSQL that a test can stop (the database is
@@ -34,6 +35,7 @@ public final class TcpProxy implements AutoCloseable {
     private boolean paused;
     private boolean repliesPaused;
     private volatile byte[] replyPauseMarker;
+    private final AtomicLong requestReads = new AtomicLong();
     private boolean closed;
 
     public TcpProxy(String targetHost, int targetPort) {
@@ -109,6 +111,14 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Chunks of bytes read from the service's side so far: about one per round trip to
+     * PostgreSQL (requests sent together may share one), so a test can count round trips.
+     */
+    public long requestReads() {
+        return requestReads.get();
+    }
+
     /** The local port, fixed for the proxy's life once started. */
     public synchronized int port() {
         if (port == 0) {
@@ -176,6 +186,9 @@ public final class TcpProxy implements AutoCloseable {
             OutputStream out = to.getOutputStream();
             int read;
             while ((read = in.read(buffer)) >= 0) {
+                if (request) {
+                    requestReads.incrementAndGet();
+                }
                 byte[] marker = replyPauseMarker;
                 if (request && marker != null && contains(buffer, read, marker)) {
                     synchronized (gate) {

@@ -45,6 +45,18 @@ public final class TestServices {
         registry.add("spring.data.redis.database", () -> redisDatabase);
     }
 
+    /** As {@link #isolate(DynamicPropertyRegistry, String, int)}, on a Redis server of the test's own. */
+    public static void isolate(DynamicPropertyRegistry registry, String name, RedisServer redis) {
+        recreateDatabase(name);
+        registry.add("spring.r2dbc.url", () -> "r2dbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/" + name);
+        registry.add("spring.r2dbc.username", () -> "postgres");
+        registry.add("spring.data.redis.host", () -> "127.0.0.1");
+        registry.add("spring.data.redis.port", redis::port);
+        registry.add("spring.data.redis.database", () -> 0);
+        registry.add("leaderboard.auth.organizer-token", () -> ORGANIZER_TOKEN);
+        registry.add("leaderboard.auth.ingest-token", () -> INGEST_TOKEN);
+    }
+
     public static void isolate(DynamicPropertyRegistry registry, String name, int redisDatabase) {
         isolate(registry, name, redisDatabase, PG_PORT);
     }

@@ -88,6 +88,6 @@ class BlockHoundIntegrationTests {
 
     @Test
     void theServiceItselfAnswers() {
-        http.get().uri("/actuator/health").exchange().expectStatus().isOk();
+        http.get().uri("/readyz").exchange().expectStatus().isOk();
     }
 }

@@ -1,0 +1,143 @@
+package org.leaderboard.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.leaderboard.support.TestServices.INGEST_TOKEN;
+import static org.leaderboard.support.TestServices.ORGANIZER_TOKEN;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.leaderboard.live.StreamClient.Received;
+import org.leaderboard.support.Eventually;
+import org.leaderboard.support.RedisServer;
+import org.leaderboard.support.TestServices;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.MediaType;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Redis taken away and brought back empty, as a crash does, on a Redis server of the test's own:
+ * while it is down public reads answer 503 problem+json with Retry-After (never 500), ingest keeps
+ * accepting (the ledger is the truth), open streams stay open; once it is back, empty, reads
+ * answer 503 or the exact figures (never zeros, never a part), and the streams resume with the
+ * exact figures, their shown total never falling on the way.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
+class RedisOutageIntegrationTests {
+
+    static final Duration PATIENCE = Duration.ofSeconds(20);
+    static final RedisServer REDIS = new RedisServer().start();
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @DynamicPropertySource
+    static void services(DynamicPropertyRegistry registry) {
+        TestServices.isolate(registry, "lbt_redis_outage", REDIS);
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        REDIS.close();
+    }
+
+    @LocalServerPort
+    int port;
+
+    WebTestClient http;
+
+    @BeforeEach
+    void http() {
+        http = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
+                .responseTimeout(Duration.ofSeconds(15)).build();
+    }
+
+    @Test
+    void readsAnswer503WhileRedisIsDownOrEmptyThenTheExactFiguresAndStreamsResume() {
+        String c = "outage";
+        organizer("/api/campaigns/" + c, "{\"title\":\"Outage\",\"currency\":\"EUR\",\"goalMinor\":100000}");
+        organizer("/api/campaigns/" + c + "/fundraisers/alice", "{\"displayName\":\"Alice\"}");
+        donate(c, "out-1", 1_000);
+        assertThat(Eventually.await(PATIENCE, () -> raised(c), raised -> raised == 1_000)).isEqualTo(1_000);
+
+        try (StreamClient ws = StreamClient.webSocket(port, c, null).awaitOpen();
+                StreamClient sse = StreamClient.sse(port, c)) {
+            assertThat(ws.await(PATIENCE, m -> m.total("raisedMinor") == 1_000).type()).isEqualTo("snapshot");
+            assertThat(sse.await(PATIENCE, m -> m.total("raisedMinor") == 1_000).type()).isEqualTo("snapshot");
+
+            REDIS.kill();
+            for (String path : List.of("/api/campaigns/" + c + "/totals", "/api/campaigns/" + c,
+                    "/api/campaigns/" + c + "/leaderboards/fundraisers", "/api/campaigns/" + c + "/leaderboards/trending",
+                    "/api/campaigns/" + c + "/fundraisers/alice", "/api/campaigns/" + c + "/feed")) {
+                http.get().uri(path).exchange().expectStatus().isEqualTo(503)
+                        .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                        .expectHeader().exists("Retry-After")
+                        .expectBody().jsonPath("$.status").isEqualTo(503);
+            }
+            donate(c, "out-2", 500); // 202: the ledger takes it while Redis is down
+            // A new campaign needs its live state set up: refused whole, nothing created.
+            http.put().uri("/api/campaigns/later").headers(h -> h.setBearerAuth(ORGANIZER_TOKEN))
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue("{\"title\":\"Later\",\"currency\":\"EUR\",\"goalMinor\":100}").exchange()
+                    .expectStatus().isEqualTo(503).expectHeader().exists("Retry-After");
+
+            REDIS.start(); // back, and empty
+            List<String> answers = new ArrayList<>();
+            Long exact = Eventually.await(PATIENCE, () -> {
+                EntityExchangeResult<byte[]> result = http.get().uri("/api/campaigns/" + c + "/totals").exchange()
+                        .expectBody().returnResult();
+                int status = result.getStatus().value();
+                Long raised = status == 200 ? raisedOf(result.getResponseBody()) : null;
+                answers.add(status + (raised == null ? "" : " " + raised));
+                return raised;
+            }, raised -> raised != null);
+            assertThat(exact).isEqualTo(1_500);
+            http.get().uri("/api/campaigns/later").exchange().expectStatus().isNotFound();
+            assertThat(answers).as("every answer once Redis is back: absent or exact").allMatch(
+                    answer -> answer.equals("503") || answer.equals("200 1500"));
+
+            for (StreamClient stream : List.of(ws, sse)) {
+                stream.await(PATIENCE, m -> m.total("raisedMinor") == 1_500);
+                List<Received> all = stream.all();
+                assertThat(all).extracting(m -> m.total("raisedMinor")).as("the shown total never falls")
+                        .isSorted().allMatch(raised -> raised >= 1_000);
+                for (int i = 1; i < all.size(); i++) {
+                    assertThat(all.get(i).seq()).as("no seq gap").isEqualTo(all.get(i - 1).seq() + 1);
+                }
+            }
+        }
+    }
+
+    private long raised(String c) {
+        byte[] body = http.get().uri("/api/campaigns/" + c + "/totals").exchange().expectStatus().isOk()
+                .expectBody().returnResult().getResponseBody();
+        return raisedOf(body);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static long raisedOf(byte[] body) {
+        return ((Number) JSON.readValue(body, Map.class).get("raisedMinor")).longValue();
+    }
+
+    private void organizer(String path, String body) {
+        http.put().uri(path).headers(h -> h.setBearerAuth(ORGANIZER_TOKEN)).contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(body).exchange().expectStatus().is2xxSuccessful();
+    }
+
+    private void donate(String c, String eventId, long amount) {
+        http.post().uri("/api/events").headers(h -> h.setBearerAuth(INGEST_TOKEN)).contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(LiveStreamIntegrationTests.donationJson(c, eventId, "alice", amount, "Donor", false, null))
+                .exchange().expectStatus().isAccepted();
+    }
+}
