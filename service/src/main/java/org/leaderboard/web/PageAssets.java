@@ -3,6 +3,7 @@ package org.leaderboard.web;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -62,7 +63,7 @@ class PageAssets {
         Resource gz = resolver.getResource(location + path + ".gz");
         MediaType type = MediaTypeFactory.getMediaType(path).orElse(MediaType.APPLICATION_OCTET_STREAM);
         if (type.getType().equals("text") || type.getSubtype().equals("javascript")) {
-            type = new MediaType(type, java.nio.charset.StandardCharsets.UTF_8);
+            type = new MediaType(type, StandardCharsets.UTF_8);
         }
         files.put(path, new Asset(read(resource), gz.exists() ? read(gz) : null, type));
     }
