@@ -1,7 +1,7 @@
 // The service under test: the real jar on real PostgreSQL and Redis, each run on a fresh database
 // and a flushed Redis index, on HTTP ports free at run time.
 import { spawn, execFileSync } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { copyFileSync, createWriteStream, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,8 +61,14 @@ export class Service {
 
   async start() {
     mkdirSync(targetDir, { recursive: true });
+    // a copy under its own name: a rebuild of the service jar, or a `pkill -f leaderboard-service`
+    // meant for another checkout's service, leaves this run's service alone
+    const jar = resolve(targetDir, 'e2e-service.jar');
+    if (this.starts === 0) {
+      copyFileSync(config.jar, jar);
+    }
     const log = createWriteStream(resolve(targetDir, `e2e-service-${++this.starts}.log`));
-    const child = spawn('java', ['-Xmx512m', '-XX:TieredStopAtLevel=1', '-jar', config.jar], {
+    const child = spawn('java', ['-Xmx512m', '-XX:TieredStopAtLevel=1', '-jar', jar], {
       env: {
         ...process.env,
         SERVER_PORT: String(this.port),
