@@ -21,7 +21,7 @@ import reactor.core.publisher.Mono;
  * not exist is cached too, for as short a time, so a flood of reads for unknown ids does not
  * reach PostgreSQL once per request; lookups that miss the cache are batched
  * ({@link BatchedLookup}), so even a flood of distinct unknown ids costs a few queries on a
- * couple of connections. An id that breaks the id rules cannot exist and is answered absent
+ * single connection. An id that breaks the id rules cannot exist and is answered absent
  * without a query (PostgreSQL would refuse some of them, a NUL for one). A campaign or
  * fundraiser saved through this instance is cached at once, so it is never answered 404 here
  * after its PUT; one created through another instance shows within the negative TTL.
@@ -33,7 +33,7 @@ public class CampaignDirectory implements CampaignChanges {
     static final Duration NEGATIVE_TTL = Duration.ofSeconds(1);
     private static final int MAX_ENTRIES = 50_000;
     private static final int MAX_BATCH = 500;
-    private static final int MAX_QUERIES = 2;
+    private static final int MAX_QUERIES = 1;
     private static final int MAX_WAITING = 20_000;
 
     private final CampaignStore store;

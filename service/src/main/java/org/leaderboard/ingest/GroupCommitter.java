@@ -164,8 +164,9 @@ class GroupCommitter {
      * {@code commitTimeout} passed, but the group keeps its slot until its write really ends:
      * a statement abandoned on a timeout would still run in PostgreSQL, on a connection, so
      * freeing the slot then would let commits in flight exceed {@code maxConcurrentCommits}
-     * exactly when the database is slow. (PostgreSQL's own {@code statement_timeout} ends a
-     * statement that runs too long.)
+     * exactly when the database is slow. PostgreSQL's own {@code statement_timeout} ends a
+     * statement that runs too long; one still not ended at {@code abandonAfter} (a connection
+     * that went silent) is abandoned.
      */
     private void commit(List<Pending> group) {
         long start = System.nanoTime();
@@ -177,6 +178,9 @@ class GroupCommitter {
             }
         }, properties.commitTimeout().toNanos(), TimeUnit.NANOSECONDS);
         writeIsolating(events)
+                // A statement still not ended well past PostgreSQL's statement_timeout is stuck on a
+                // dead connection, not running: give the slot back rather than stop ingest for good.
+                .timeout(properties.abandonAfter(), timers)
                 .doFinally(signal -> {
                     inFlight.decrementAndGet();
                     drain();

@@ -14,7 +14,11 @@ import org.springframework.util.unit.DataSize;
  * @param maxConcurrentCommits group commits in flight at once, at most (each holds a connection)
  * @param concurrentCommitBacklog events that must be waiting for another commit to start while one is
  *        in flight; fewer wait for it to finish and leave together in the next group
- * @param commitTimeout a group not committed by then fails its requests with 503
+ * @param commitTimeout a group not committed by then fails its requests with 503 (it keeps its slot
+ *        until its statement ends)
+ * @param abandonAfter a group whose statement has not ended by then is abandoned and frees its slot;
+ *        keep it above PostgreSQL's {@code statement_timeout} (which ends the statement there) so an
+ *        abandoned statement is surely no longer running
  * @param retryAfter the Retry-After advertised with a 503
  * @param maxEventBytes body limit of {@code POST /api/events}
  * @param maxBatchBytes body limit of {@code POST /api/events/batch}
@@ -27,6 +31,7 @@ record IngestProperties(
         @DefaultValue("4") int maxConcurrentCommits,
         @DefaultValue("250") int concurrentCommitBacklog,
         @DefaultValue("5s") Duration commitTimeout,
+        @DefaultValue("15s") Duration abandonAfter,
         @DefaultValue("1s") Duration retryAfter,
         @DefaultValue("64KB") DataSize maxEventBytes,
         @DefaultValue("1MB") DataSize maxBatchBytes,
@@ -40,6 +45,7 @@ record IngestProperties(
         require(maxBatchEvents >= 1 && maxBatchEvents <= queueCapacity,
                 "max-batch-events must be between 1 and queue-capacity");
         require(!commitTimeout.isNegative() && !commitTimeout.isZero(), "commit-timeout must be positive");
+        require(abandonAfter.compareTo(commitTimeout) > 0, "abandon-after must be longer than commit-timeout");
         require(retryAfter.toSeconds() >= 1, "retry-after must be at least 1s");
     }
 

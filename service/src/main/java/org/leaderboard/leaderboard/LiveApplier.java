@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +45,15 @@ class LiveApplier implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(LiveApplier.class);
     private static final Duration DIRECTORY_MARGIN = Duration.ofMinutes(1);
     private static final int MAX_STEPS_PER_DRAIN = 1000;
+    /** How far back a rebuild reads the trend buckets (the trending board's hour and a minute). */
+    private static final Duration TREND_READ = Duration.ofMinutes(61);
+    /**
+     * A backlog is caught up by aggregates only when it is at least this share (1/n) of the ledger:
+     * the aggregate pass reads the whole ledger, but at several times the rate page by page applies.
+     */
+    private static final long CATCH_UP_LEDGER_SHARE = 10;
+    /** Directory saves re-sent to Redis at once after a rebuild. */
+    private static final int REAPPLY_CONCURRENCY = 32;
 
     private final LedgerTail tail;
     private final LedgerStore ledger;
@@ -56,6 +66,7 @@ class LiveApplier implements SmartLifecycle {
     private final Timer applyLag;
     private final Counter appliedEvents;
     private final Counter rebuilds;
+    private final Counter catchUps;
     private final AtomicReference<Mono<RebuildResult>> runningRebuild = new AtomicReference<>();
     private final AtomicInteger rebuildsWaiting = new AtomicInteger();
     private volatile Disposable loops = Disposables.disposed();
@@ -85,6 +96,9 @@ class LiveApplier implements SmartLifecycle {
         this.rebuilds = Counter.builder("leaderboard.live.rebuilds")
                 .description("Rebuilds of every live aggregate from the ledger")
                 .register(registry);
+        this.catchUps = Counter.builder("leaderboard.live.catch.ups")
+                .description("Backlogs caught up by aggregates (a rebuild in the applier's step) instead of page by page")
+                .register(registry);
     }
 
     @Override
@@ -109,7 +123,7 @@ class LiveApplier implements SmartLifecycle {
                 .onBackpressureDrop()
                 .concatMap(tick -> marker.present()
                         .filter(present -> !present)
-                        .flatMap(missing -> rebuild("Redis holds no live state"))
+                        .flatMap(missing -> rebuild("Redis holds no live state", true))
                         .then()
                         .onErrorResume(error -> {
                             log.warn("Checking or rebuilding the live state failed, will retry: {}", error.toString());
@@ -147,17 +161,63 @@ class LiveApplier implements SmartLifecycle {
      * Applies one page; answers whether there may be more. A page is fixed by (prev, cur,
      * cursor) in the progress row before any of it reaches Redis, so its batch id always names
      * the same rows: a retry after a failure between Redis and the commit re-applies exactly
-     * that page, which Redis then skips where it already landed.
+     * that page, which Redis then skips where it already landed. A step that finds a backlog
+     * too large to apply page by page catches it up by aggregates instead ({@link #catchUp}).
      */
     private Mono<Boolean> applyPage() {
-        Mono<Boolean> step = tail.lockProgress(false).flatMap(progress -> {
-            if (progress.cur() == null) {
-                return openPage(progress.prev(), progress.batchId(), false);
-            }
-            return tail.page(progress.prev(), progress.cur(), progress.cursorSeq(), properties.pageSize())
-                    .flatMap(events -> applyEvents(progress, progress.cur(), events));
+        return Mono.defer(() -> {
+            AtomicReference<Instant> caughtUp = new AtomicReference<>();
+            Mono<Boolean> step = tail.lockProgress(false).flatMap(progress -> {
+                if (progress.cur() == null) {
+                    return tail.nextStep(progress.prev(), properties.pageSize()).flatMap(next -> {
+                        if (byAggregates(next)) {
+                            caughtUp.set(clock.instant());
+                            return catchUp(progress, next);
+                        }
+                        return openPage(progress.prev(), next.snapshot(), progress.batchId(), false);
+                    });
+                }
+                return tail.page(progress.prev(), progress.cur(), progress.cursorSeq(), properties.pageSize())
+                        .flatMap(events -> applyEvents(progress, progress.cur(), events));
+            });
+            return step.as(tx::transactional).defaultIfEmpty(false)
+                    .flatMap(more -> caughtUp.get() == null ? Mono.just(more)
+                            : reapplyDirectoryChanges(caughtUp.get().minus(DIRECTORY_MARGIN)).thenReturn(more));
         });
-        return step.as(tx::transactional).defaultIfEmpty(false);
+    }
+
+    /**
+     * Whether the events after a step's snapshot are better caught up by aggregates: at least the
+     * configured number, and at least {@link #CATCH_UP_LEDGER_SHARE} of the ledger (the aggregate
+     * pass reads all of it, page by page reads only the backlog but costs far more per row).
+     */
+    private boolean byAggregates(LedgerTail.NextStep next) {
+        return next.backlog() >= properties.catchUpThreshold()
+                && next.backlog() * CATCH_UP_LEDGER_SHARE >= next.ledgerRows();
+    }
+
+    /**
+     * Catches up a large backlog (events committed while no applier ran, or faster than it
+     * applied them) in one pass by aggregates, as a rebuild does, in this step's transaction which
+     * holds the progress row: every campaign's state as of the current snapshot is computed from
+     * the ledger and swapped in under the next batch id, so whatever of the backlog some campaign
+     * had already applied is replaced, not added to; the progress row then starts at that
+     * snapshot. A failure drops the marker (some campaigns may be swapped while the progress row
+     * rolls back), so the watcher rebuilds everything.
+     */
+    private Mono<Boolean> catchUp(Progress progress, LedgerTail.NextStep next) {
+        log.info("Catching up a backlog of about {} events (ledger of about {}) by aggregates", next.backlog(),
+                next.ledgerRows());
+        return tail.rebuildSettings()
+                .then(rebuildLocked(progress))
+                .doOnSuccess(result -> {
+                    catchUps.increment();
+                    log.info("Caught up by aggregates: {} campaigns, {} events", result.campaigns(), result.events());
+                })
+                .onErrorResume(error -> marker.delete()
+                        .onErrorResume(markerError -> Mono.empty())
+                        .then(Mono.error(error)))
+                .thenReturn(true);
     }
 
     /**
@@ -168,24 +228,34 @@ class LiveApplier implements SmartLifecycle {
      * opening the page, one applying it). {@code stepEnded}: the snapshot {@code prev} was just
      * applied, and is recorded as done even when nothing follows it yet.
      */
-    private Mono<Boolean> openPage(String prev, long batchId, boolean stepEnded) {
-        return tail.nextSnapshot(prev, properties.pageSize())
-                .flatMap(cur -> tail.page(prev, cur, 0, 1).flatMap(first -> {
-                    if (!first.isEmpty()) {
-                        return tail.saveProgress(new Progress(prev, cur, 0, batchId)).thenReturn(true);
-                    }
-                    // Nothing new: the step that ended is recorded as done (a row already
-                    // showing no open page is left as it is).
-                    return stepEnded ? tail.saveProgress(new Progress(prev, null, 0, batchId)).thenReturn(false)
-                            : Mono.just(false);
-                }));
+    private Mono<Boolean> openPage(String prev, String cur, long batchId, boolean stepEnded) {
+        return tail.page(prev, cur, 0, 1).flatMap(first -> {
+            if (!first.isEmpty()) {
+                return tail.saveProgress(new Progress(prev, cur, 0, batchId)).thenReturn(true);
+            }
+            // Nothing new: the step that ended is recorded as done (a row already
+            // showing no open page is left as it is).
+            return stepEnded ? tail.saveProgress(new Progress(prev, null, 0, batchId)).thenReturn(false)
+                    : Mono.just(false);
+        });
+    }
+
+    /**
+     * The end of a step that applied {@code prev}: opens the next page, or, when a large backlog
+     * follows, records the step as done and leaves the backlog to the next step, which catches
+     * it up by aggregates.
+     */
+    private Mono<Boolean> endStep(String prev, long batchId) {
+        return tail.nextStep(prev, properties.pageSize()).flatMap(next -> byAggregates(next)
+                ? tail.saveProgress(new Progress(prev, null, 0, batchId)).thenReturn(true)
+                : openPage(prev, next.snapshot(), batchId, true));
     }
 
     private Mono<Boolean> applyEvents(Progress progress, String cur, List<TailEvent> events) {
         if (events.isEmpty()) {
             // The last page of the snapshot was full: the step ends here; its snapshot being
             // clamped, rows may lie past it, which the next page, opened now, holds.
-            return openPage(cur, progress.batchId(), true);
+            return endStep(cur, progress.batchId());
         }
         long batch = progress.batchId() + 1;
         boolean full = events.size() == properties.pageSize();
@@ -199,7 +269,7 @@ class LiveApplier implements SmartLifecycle {
         Mono<Boolean> next = full
                 ? tail.saveProgress(new Progress(progress.prev(), cur, events.get(events.size() - 1).seq(), batch))
                         .thenReturn(true)
-                : openPage(cur, batch, true);
+                : endStep(cur, batch);
         return Flux.fromIterable(byCampaign.entrySet())
                 .flatMap(entry -> store.apply(entry.getKey(), batch, entry.getValue())
                         .onErrorResume(LiveStateMissing.class, missing -> stateMissing(missing)),
@@ -225,35 +295,35 @@ class LiveApplier implements SmartLifecycle {
 
     /**
      * Recomputes every live aggregate from the ledger as of one snapshot and swaps it in, campaign
-     * by campaign, while the applier waits. Concurrent calls share one run.
+     * by campaign, while the applier waits. Concurrent calls share one run (one the watcher
+     * started and found needless is followed by one of this call's own).
      */
     Mono<RebuildResult> rebuild(String reason) {
+        return Mono.defer(() -> rebuild(reason, false)).repeatWhenEmpty(3, repeats -> repeats);
+    }
+
+    /**
+     * {@code onlyIfLost}: the watcher's rebuild, for a Redis found without its marker; once it holds
+     * the progress row it completes empty, doing nothing, when the marker is back: another
+     * instance (or this one's applier catching up) rebuilt everything while it waited.
+     */
+    private Mono<RebuildResult> rebuild(String reason, boolean onlyIfLost) {
         Mono<RebuildResult> run = Mono.defer(() -> {
-            log.info("Rebuilding the live aggregates from the ledger: {}", reason);
             Instant started = clock.instant();
-            String token = markerValue();
             rebuildsWaiting.incrementAndGet();
-            Mono<Progress> locked = tail.lockProgress(true).doFinally(signal -> rebuildsWaiting.decrementAndGet());
-            // Redis notes the rebuild's start: a FLUSHDB or restart while it runs, even after a
-            // campaign was swapped in, then keeps the marker from being set (the watcher retries).
-            return locked.flatMap(progress -> marker.beginRebuild(token).then(tail.currentSnapshot()).flatMap(snapshot -> {
-                long batch = progress.batchId() + 1;
-                return tail.campaignSums(snapshot)
-                        .flatMap(sums -> state(sums, snapshot)
-                                .flatMap(state -> store.replace(sums.campaignId(), state, batch))
-                                .filter(Boolean::booleanValue)
-                                .switchIfEmpty(Mono.error(() -> new IllegalStateException("Campaign "
-                                        + sums.campaignId() + " was applied past the rebuild's batch")))
-                                .thenReturn(sums.events()), 2)
-                        .reduce(new RebuildResult(0, 0),
-                                (result, events) -> new RebuildResult(result.campaigns() + 1, result.events() + events))
-                        .flatMap(result -> tail.saveProgress(new Progress(snapshot, null, 0, batch))
-                                .then(Mono.defer(() -> marker.markRebuilt(token, markerValue())))
-                                .filter(Boolean::booleanValue)
-                                .switchIfEmpty(Mono.error(() -> new IllegalStateException(
-                                        "Redis lost its data while the rebuild ran (flushed or restarted)")))
-                                .thenReturn(result));
-            })).as(tx::transactional)
+            // No statement timeout for the wait either: another instance's rebuild may hold the row for long.
+            Mono<Progress> locked = tail.rebuildSettings().then(tail.lockProgress(true))
+                    .doFinally(signal -> rebuildsWaiting.decrementAndGet());
+            return locked.flatMap(progress -> (onlyIfLost ? marker.present() : Mono.just(false))
+                            .flatMap(present -> {
+                                if (present) {
+                                    log.info("Not rebuilding ({}): the live state was rebuilt meanwhile", reason);
+                                    return Mono.<RebuildResult>empty();
+                                }
+                                log.info("Rebuilding the live aggregates from the ledger: {}", reason);
+                                return rebuildLocked(progress);
+                            }))
+                    .as(tx::transactional)
                     .flatMap(result -> reapplyDirectoryChanges(started.minus(DIRECTORY_MARGIN)).thenReturn(result));
         })
                 // A rebuild that failed half way may have swapped some campaigns: dropping the
@@ -262,9 +332,11 @@ class LiveApplier implements SmartLifecycle {
                         .onErrorResume(markerError -> Mono.empty())
                         .then(Mono.error(error)))
                 .doOnSuccess(result -> {
-                    rebuilds.increment();
-                    log.info("Rebuilt the live aggregates: {} campaigns, {} events", result.campaigns(),
-                            result.events());
+                    if (result != null) {
+                        rebuilds.increment();
+                        log.info("Rebuilt the live aggregates: {} campaigns, {} events", result.campaigns(),
+                                result.events());
+                    }
                 })
                 .doFinally(signal -> runningRebuild.set(null))
                 .cache();
@@ -280,15 +352,49 @@ class LiveApplier implements SmartLifecycle {
     }
 
     /**
+     * The rebuild proper, in the transaction holding the progress row (set up by
+     * {@link LedgerTail#rebuildSettings}): every campaign's state as of one snapshot, read from the
+     * ledger in one pass, swapped in under the next batch id; the progress row then starts at that
+     * snapshot, and the marker is set if Redis kept its data throughout.
+     */
+    private Mono<RebuildResult> rebuildLocked(Progress progress) {
+        String token = markerValue();
+        // Redis notes the rebuild's start: a FLUSHDB or restart while it runs, even after a
+        // campaign was swapped in, then keeps the marker from being set (the watcher retries).
+        return marker.beginRebuild(token).then(tail.currentSnapshot()).flatMap(snapshot -> {
+            long batch = progress.batchId() + 1;
+            return states(snapshot)
+                    .flatMapMany(Flux::fromIterable)
+                    .flatMap(built -> store.replace(built.campaignId(), built.state(), batch)
+                            .filter(Boolean::booleanValue)
+                            .switchIfEmpty(Mono.error(() -> new IllegalStateException("Campaign "
+                                    + built.campaignId() + " was applied past the rebuild's batch")))
+                            .thenReturn(built.events()), 2)
+                    .reduce(new RebuildResult(0, 0),
+                            (result, events) -> new RebuildResult(result.campaigns() + 1, result.events() + events))
+                    .flatMap(result -> tail.saveProgress(new Progress(snapshot, null, 0, batch))
+                            .then(Mono.defer(() -> marker.markRebuilt(token, markerValue())))
+                            .filter(Boolean::booleanValue)
+                            .switchIfEmpty(Mono.error(() -> new IllegalStateException(
+                                    "Redis lost its data while the rebuild ran (flushed or restarted)")))
+                            .thenReturn(result));
+        });
+    }
+
+    /**
      * Names and teams an organizer saved while the rebuild read and swapped may have gone to the
      * generation it replaced; saving them again into the new one is idempotent. The margin covers
-     * a save whose transaction began before the rebuild and committed after its read.
+     * a save whose transaction began before the rebuild and committed after its read. Each row
+     * is the latest save of its team or fundraiser, so they go out several at a time (teams first,
+     * since a fundraiser may name one): thousands of fundraisers saved within the margin (a bulk
+     * set-up) took one Redis round trip each, one after the other, longer than the rebuild.
      */
     private Mono<Void> reapplyDirectoryChanges(Instant since) {
         return directory.teamsUpdatedSince(since)
-                .concatMap(team -> store.putTeam(team.campaignId(), team.id(), team.name()))
+                .flatMap(team -> store.putTeam(team.campaignId(), team.id(), team.name()), REAPPLY_CONCURRENCY)
                 .thenMany(directory.fundraisersUpdatedSince(since)
-                        .concatMap(f -> store.putFundraiser(f.campaignId(), f.id(), f.displayName(), f.teamId())))
+                        .flatMap(f -> store.putFundraiser(f.campaignId(), f.id(), f.displayName(), f.teamId()),
+                                REAPPLY_CONCURRENCY))
                 .then();
     }
 
@@ -300,44 +406,111 @@ class LiveApplier implements SmartLifecycle {
         return Long.toHexString(System.currentTimeMillis()) + "-" + Long.toHexString(System.nanoTime());
     }
 
-    private Mono<CampaignState> state(LedgerTail.CampaignSums sums, String snapshot) {
-        String c = sums.campaignId();
+    /** One campaign's recomputed state, and how many ledger events it counts. */
+    private record Built(String campaignId, CampaignState state, long events) {
+    }
+
+    /**
+     * Every campaign's state as of {@code snapshot}: the figures from one pass over the ledger
+     * ({@link LedgerTail#ledgerGroups}), names and teams from their tables, the feeds from the
+     * donation index. Each query is read to its end (collected) before the next runs on the
+     * transaction's connection.
+     */
+    private Mono<List<Built>> states(String snapshot) {
         Instant now = clock.instant();
-        Mono<List<LedgerTail.FundraiserSums>> fundraisers = tail.fundraiserSums(c, snapshot).collectList();
-        Mono<List<String[]>> teams = tail.teams(c).collectList();
-        Mono<List<LedgerTail.TrendSum>> trend = tail.trendSums(c, now.minus(Duration.ofMinutes(61)), snapshot)
-                .collectList();
-        Mono<List<TailEvent>> feed = tail.lastDonations(c, LeaderboardStore.MAX_LIMIT, snapshot).collectList();
-        return Mono.zip(fundraisers, teams, trend, feed).map(parts -> {
-            Map<String, Long> raised = new HashMap<>();
-            Map<String, Long> shares = new HashMap<>();
-            Map<String, String> names = new HashMap<>();
-            Map<String, String> teamOf = new HashMap<>();
-            Map<String, Long> teamRaised = new HashMap<>();
-            Map<String, String> teamNames = new HashMap<>();
-            for (String[] team : parts.getT2()) {
-                teamNames.put(team[0], team[1]);
-                teamRaised.put(team[0], 0L);
+        Mono<List<String>> campaigns = tail.campaignIds().collectList();
+        Mono<List<LedgerTail.FundraiserName>> fundraisers = tail.fundraiserNames().collectList();
+        Mono<List<LedgerTail.TeamName>> teams = tail.teamNames().collectList();
+        Mono<List<LedgerTail.LedgerGroup>> groups = tail.ledgerGroups(snapshot, now.minus(TREND_READ)).collectList();
+        Mono<List<TailEvent>> feeds = tail.lastDonations(LeaderboardStore.MAX_LIMIT, snapshot).collectList();
+        return Mono.zip(campaigns, fundraisers, teams, groups, feeds).map(parts -> {
+            Map<String, Figures> byCampaign = new LinkedHashMap<>();
+            for (String c : parts.getT1()) {
+                byCampaign.put(c, new Figures());
             }
-            for (LedgerTail.FundraiserSums f : parts.getT1()) {
-                raised.put(f.fundraiserId(), f.raisedMinor());
-                shares.put(f.fundraiserId(), f.shareCount());
-                names.put(f.fundraiserId(), f.displayName());
-                if (f.teamId() != null) {
-                    teamOf.put(f.fundraiserId(), f.teamId());
-                    teamRaised.merge(f.teamId(), f.raisedMinor(), Long::sum);
+            for (LedgerTail.TeamName t : parts.getT3()) {
+                Figures f = byCampaign.computeIfAbsent(t.campaignId(), c -> new Figures());
+                f.teamNames.put(t.teamId(), t.name());
+                f.teamRaised.put(t.teamId(), 0L);
+            }
+            for (LedgerTail.FundraiserName n : parts.getT2()) {
+                Figures f = byCampaign.computeIfAbsent(n.campaignId(), c -> new Figures());
+                f.raised.put(n.fundraiserId(), 0L);
+                f.shares.put(n.fundraiserId(), 0L);
+                f.names.put(n.fundraiserId(), n.displayName());
+                if (n.teamId() != null) {
+                    f.teamOf.put(n.fundraiserId(), n.teamId());
                 }
             }
-            Map<Long, Map<String, Long>> buckets = new HashMap<>();
-            for (LedgerTail.TrendSum t : parts.getT3()) {
-                buckets.computeIfAbsent(t.epochMinute(), m -> new HashMap<>()).put(t.fundraiserId(), t.amountMinor());
+            for (LedgerTail.LedgerGroup g : parts.getT4()) {
+                byCampaign.computeIfAbsent(g.campaignId(), c -> new Figures()).add(g);
             }
-            List<FeedEntry> feedEntries = parts.getT4().stream().map(LiveApplier::feedEntry).toList();
-            Totals totals = new Totals(sums.raisedMinor(), sums.donationCount(), sums.refundedMinor(),
-                    sums.shareCount(), sums.updatedAt());
+            for (TailEvent e : parts.getT5()) {
+                byCampaign.computeIfAbsent(e.campaignId(), c -> new Figures()).feed.add(e);
+            }
+            List<Built> built = new ArrayList<>(byCampaign.size());
+            byCampaign.forEach((c, f) -> built.add(new Built(c, f.state(), f.events)));
+            return built;
+        });
+    }
+
+    /** One campaign's figures as a rebuild sums them up from the ledger's groups. */
+    private static final class Figures {
+
+        long raisedMinor;
+        long donationCount;
+        long refundedMinor;
+        long shareCount;
+        long events;
+        Instant updatedAt;
+        final Map<String, Long> raised = new HashMap<>();
+        final Map<String, Long> shares = new HashMap<>();
+        final Map<String, String> names = new HashMap<>();
+        final Map<String, String> teamOf = new HashMap<>();
+        final Map<String, Long> teamRaised = new HashMap<>();
+        final Map<String, String> teamNames = new HashMap<>();
+        final Map<Long, Map<String, Long>> buckets = new HashMap<>();
+        final List<TailEvent> feed = new ArrayList<>();
+
+        void add(LedgerTail.LedgerGroup g) {
+            raisedMinor += g.raisedMinor();
+            donationCount += g.donationCount();
+            refundedMinor += g.refundedMinor();
+            shareCount += g.shareCount();
+            events += g.events();
+            if (g.updatedAt() != null && (updatedAt == null || g.updatedAt().isAfter(updatedAt))) {
+                updatedAt = g.updatedAt();
+            }
+            String f = g.fundraiserId();
+            if (f == null) {
+                return;
+            }
+            // A fundraiser's figures as the join with its row counted them: known fundraisers only
+            // (the writer checks references, so that is every one); the trend by the ledger alone.
+            if (raised.containsKey(f)) {
+                raised.merge(f, g.raisedMinor(), Long::sum);
+                shares.merge(f, g.shareCount(), Long::sum);
+            }
+            if (g.minute() != null) {
+                buckets.computeIfAbsent(g.minute(), m -> new HashMap<>()).merge(f, g.raisedMinor(), Long::sum);
+            }
+        }
+
+        CampaignState state() {
+            raised.forEach((f, amount) -> {
+                String team = teamOf.get(f);
+                if (team != null) {
+                    teamRaised.merge(team, amount, Long::sum);
+                }
+            });
+            List<FeedEntry> feedEntries = feed.stream()
+                    .sorted(Comparator.comparingLong(TailEvent::seq).reversed())
+                    .map(LiveApplier::feedEntry)
+                    .toList();
+            Totals totals = new Totals(raisedMinor, donationCount, refundedMinor, shareCount, updatedAt);
             return new CampaignState(totals, raised, teamRaised, shares, buckets, feedEntries, names, teamNames,
                     teamOf);
-        });
+        }
     }
 
     private static LiveEvent live(TailEvent e) {

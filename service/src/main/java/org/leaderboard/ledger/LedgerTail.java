@@ -1,7 +1,6 @@
 package org.leaderboard.ledger;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -48,6 +47,23 @@ public class LedgerTail {
             order by seq + 0
             limit $4
             """.formatted(EVENT_COLUMNS);
+
+    /** {@link #nextStep}: $1 prev snapshot, $2 rows. */
+    static final String NEXT_STEP = """
+                with c as materialized (select pg_current_snapshot() as s)
+                select c.s::text as cur,
+                       (select xid::text from ledger_events
+                        where xid >= pg_snapshot_xmax($1::pg_snapshot) and xid < pg_snapshot_xmax(c.s)
+                        order by ledger_events.xid offset $2 limit 1) as bound,
+                       (select xid::text from ledger_events
+                        where xid >= pg_snapshot_xmax($1::pg_snapshot) and xid < pg_snapshot_xmax(c.s)
+                        order by ledger_events.xid limit 1) as first,
+                       (select seq from ledger_events
+                        where xid >= pg_snapshot_xmax($1::pg_snapshot) and xid < pg_snapshot_xmax(c.s)
+                        order by ledger_events.xid limit 1) as first_seq,
+                       (select max(seq) from ledger_events) as last_seq
+                from c
+                """;
 
     private final DatabaseClient db;
 
@@ -103,24 +119,34 @@ public class LedgerTail {
      * snapshot is used as it is.
      */
     public Mono<String> nextSnapshot(String prev, int rows) {
+        return nextStep(prev, rows).map(NextStep::snapshot);
+    }
+
+    /**
+     * The next step: its snapshot ({@link #nextSnapshot}); {@code backlog}, about how many ledger
+     * rows lie past {@code prev} (from the seq of the first row a transaction after it inserted to
+     * the last seq: the identity also counts ids of rows not inserted, so an estimate); and
+     * {@code ledgerRows}, about how many rows the ledger holds (the last seq).
+     */
+    public record NextStep(String snapshot, long backlog, long ledgerRows) {
+    }
+
+    public Mono<NextStep> nextStep(String prev, int rows) {
         // Two index walks of at most rows + 1 entries each (not a common table expression, which
-        // PostgreSQL would materialize: the whole backlog at every step). The order is by the
-        // column, qualified: a bare "xid" would name the text output and sort the whole range as text.
-        return db.sql("""
-                with c as materialized (select pg_current_snapshot() as s)
-                select c.s::text as cur,
-                       (select xid::text from ledger_events
-                        where xid >= pg_snapshot_xmax($1::pg_snapshot) and xid < pg_snapshot_xmax(c.s)
-                        order by ledger_events.xid offset $2 limit 1) as bound,
-                       (select xid::text from ledger_events
-                        where xid >= pg_snapshot_xmax($1::pg_snapshot) and xid < pg_snapshot_xmax(c.s)
-                        order by ledger_events.xid limit 1) as first
-                from c
-                """)
+        // PostgreSQL would materialize: the whole backlog at every step), and two single-entry
+        // probes for the estimates. The order is by the column, qualified: a bare "xid" would name
+        // the text output and sort the whole range as text.
+        return db.sql(NEXT_STEP)
                 .bind(0, prev)
                 .bind(1, rows)
-                .map(row -> clamp(row.get("cur", String.class), row.get("bound", String.class),
-                        row.get("first", String.class)))
+                .map(row -> {
+                    Long firstSeq = row.get("first_seq", Long.class);
+                    Long lastSeq = row.get("last_seq", Long.class);
+                    long ledgerRows = lastSeq == null ? 0 : lastSeq;
+                    long backlog = firstSeq == null ? 0 : Math.max(0, ledgerRows - firstSeq + 1);
+                    return new NextStep(clamp(row.get("cur", String.class), row.get("bound", String.class),
+                            row.get("first", String.class)), backlog, ledgerRows);
+                })
                 .one();
     }
 
@@ -190,93 +216,103 @@ public class LedgerTail {
                 .then();
     }
 
-    /** Net figures per campaign, counting the events visible in {@code snapshot} only. */
-    public record CampaignSums(String campaignId, long raisedMinor, long donationCount, long refundedMinor,
-            long shareCount, Instant updatedAt, long events) {
+    /**
+     * Sets this transaction up for a rebuild or a catch-up by aggregates: no statement timeout (a
+     * pass over a ledger of tens of millions of rows, or the wait for the progress row behind one,
+     * takes longer than any timeout meant for a request), sequential scans allowed (an applier
+     * step turns them off, and the pass reads the whole ledger), plans made for the actual
+     * snapshot. Must run inside the transaction, before the statements it is meant for.
+     */
+    public Mono<Void> rebuildSettings() {
+        return db.sql("select set_config('statement_timeout', '0', true), set_config('enable_seqscan', 'on', true), "
+                        + "set_config('plan_cache_mode', 'force_custom_plan', true)")
+                .then();
     }
 
-    public Flux<CampaignSums> campaignSums(String snapshot) {
+    /**
+     * The net figures of one group of ledger rows visible in a snapshot: one campaign, one
+     * fundraiser (null: the campaign's events without one) and, for donations and refunds of a
+     * fundraiser recorded since the trend window's start, the minute of recording (null for every
+     * other row). Summing a campaign's groups gives its totals, a fundraiser's its raised and
+     * shares, and the groups with a minute are the trend buckets.
+     */
+    public record LedgerGroup(String campaignId, String fundraiserId, Long minute, long raisedMinor,
+            long donationCount, long refundedMinor, long shareCount, Instant updatedAt, long events) {
+    }
+
+    /**
+     * Every figure of every campaign in one pass over the ledger (a sequential scan and a hash
+     * aggregate), instead of a pass per campaign and figure: the ledger has no index by campaign,
+     * and one pass costs about the same as one of those.
+     */
+    public Flux<LedgerGroup> ledgerGroups(String snapshot, Instant trendSince) {
         return db.sql("""
-                select c.id,
-                       coalesce(sum(case e.type when 'donation' then e.amount_minor when 'refund' then -e.amount_minor end), 0) as raised,
-                       count(*) filter (where e.type = 'donation') as donations,
-                       coalesce(sum(e.amount_minor) filter (where e.type = 'refund'), 0) as refunded,
-                       count(*) filter (where e.type = 'share') as shares,
-                       max(e.recorded_at) as updated_at,
-                       count(e.seq) as events
-                from campaigns c left join ledger_events e
-                    on e.campaign_id = c.id and pg_visible_in_snapshot(e.xid, $1::pg_snapshot)
-                group by c.id
+                select campaign_id, fundraiser_id,
+                       case when fundraiser_id is not null and type <> 'share' and recorded_at >= $2
+                            then floor(extract(epoch from recorded_at) / 60)::bigint end as minute,
+                       coalesce(sum(case type when 'donation' then amount_minor when 'refund' then -amount_minor end), 0) as raised,
+                       count(*) filter (where type = 'donation') as donations,
+                       coalesce(sum(amount_minor) filter (where type = 'refund'), 0) as refunded,
+                       count(*) filter (where type = 'share') as shares,
+                       (extract(epoch from max(recorded_at)) * 1000000)::bigint as updated_micros,
+                       count(*) as events
+                from ledger_events
+                where pg_visible_in_snapshot(xid, $1::pg_snapshot)
+                group by 1, 2, 3
                 """)
                 .bind(0, snapshot)
-                .map(row -> new CampaignSums(row.get("id", String.class), row.get("raised", Long.class),
-                        row.get("donations", Long.class), row.get("refunded", Long.class),
-                        row.get("shares", Long.class), instant(row, "updated_at"), row.get("events", Long.class)))
+                .bind(1, trendSince.atOffset(ZoneOffset.UTC))
+                .map(row -> new LedgerGroup(row.get("campaign_id", String.class),
+                        row.get("fundraiser_id", String.class), row.get("minute", Long.class),
+                        row.get("raised", Long.class), row.get("donations", Long.class),
+                        row.get("refunded", Long.class), row.get("shares", Long.class),
+                        micros(row, "updated_micros"), row.get("events", Long.class)))
                 .all();
     }
 
-    /** Net raised and share count of every fundraiser of a campaign, with its name and team. */
-    public record FundraiserSums(String fundraiserId, String displayName, String teamId, long raisedMinor,
-            long shareCount) {
+    /** The id of every campaign. */
+    public Flux<String> campaignIds() {
+        return db.sql("select id from campaigns").map(row -> row.get("id", String.class)).all();
     }
 
-    public Flux<FundraiserSums> fundraiserSums(String campaignId, String snapshot) {
+    /** A fundraiser's name and team, as the boards show them. */
+    public record FundraiserName(String campaignId, String fundraiserId, String displayName, String teamId) {
+    }
+
+    /** Every fundraiser of every campaign. */
+    public Flux<FundraiserName> fundraiserNames() {
+        return db.sql("select campaign_id, id, display_name, team_id from fundraisers")
+                .map(row -> new FundraiserName(row.get("campaign_id", String.class), row.get("id", String.class),
+                        row.get("display_name", String.class), row.get("team_id", String.class)))
+                .all();
+    }
+
+    /** A team's name. */
+    public record TeamName(String campaignId, String teamId, String name) {
+    }
+
+    /** Every team of every campaign. */
+    public Flux<TeamName> teamNames() {
+        return db.sql("select campaign_id, id, name from teams")
+                .map(row -> new TeamName(row.get("campaign_id", String.class), row.get("id", String.class),
+                        row.get("name", String.class)))
+                .all();
+    }
+
+    /**
+     * The last {@code limit} donations of every campaign visible in {@code snapshot}, each
+     * campaign's newest first: per campaign a backward walk of the donation index (V3), which
+     * stops after {@code limit} rows however large the ledger.
+     */
+    public Flux<TailEvent> lastDonations(int limit, String snapshot) {
         return db.sql("""
-                select f.id, f.display_name, f.team_id,
-                       coalesce(sum(case e.type when 'donation' then e.amount_minor when 'refund' then -e.amount_minor end), 0) as raised,
-                       count(e.seq) filter (where e.type = 'share') as shares
-                from fundraisers f
-                left join ledger_events e on e.campaign_id = f.campaign_id and e.fundraiser_id = f.id
-                    and pg_visible_in_snapshot(e.xid, $2::pg_snapshot)
-                where f.campaign_id = $1
-                group by f.id, f.display_name, f.team_id
-                """)
-                .bind(0, campaignId)
-                .bind(1, snapshot)
-                .map(row -> new FundraiserSums(row.get("id", String.class), row.get("display_name", String.class),
-                        row.get("team_id", String.class), row.get("raised", Long.class), row.get("shares", Long.class)))
-                .all();
-    }
-
-    /** Team names of a campaign. */
-    public Flux<String[]> teams(String campaignId) {
-        return db.sql("select id, name from teams where campaign_id = $1")
-                .bind(0, campaignId)
-                .map(row -> new String[] { row.get("id", String.class), row.get("name", String.class) })
-                .all();
-    }
-
-    /** Net amount per fundraiser and minute of recording since {@code since}, for the trending board. */
-    public record TrendSum(long epochMinute, String fundraiserId, long amountMinor) {
-    }
-
-    public Flux<TrendSum> trendSums(String campaignId, Instant since, String snapshot) {
-        return db.sql("""
-                select floor(extract(epoch from recorded_at) / 60)::bigint as minute, fundraiser_id,
-                       sum(case type when 'donation' then amount_minor else -amount_minor end) as amount
-                from ledger_events
-                where campaign_id = $1 and recorded_at >= $2 and fundraiser_id is not null
-                  and type in ('donation', 'refund') and pg_visible_in_snapshot(xid, $3::pg_snapshot)
-                group by 1, 2
-                """)
-                .bind(0, campaignId)
-                .bind(1, since.atOffset(ZoneOffset.UTC))
-                .bind(2, snapshot)
-                .map(row -> new TrendSum(row.get("minute", Long.class), row.get("fundraiser_id", String.class),
-                        row.get("amount", Long.class)))
-                .all();
-    }
-
-    /** The last {@code limit} donations of a campaign, newest first, for the feed. */
-    public Flux<TailEvent> lastDonations(String campaignId, int limit, String snapshot) {
-        return db.sql("""
-                select %s from ledger_events
-                where campaign_id = $1 and type = 'donation' and pg_visible_in_snapshot(xid, $3::pg_snapshot)
-                order by seq desc limit $2
+                select d.* from campaigns c cross join lateral (
+                    select %s from ledger_events e
+                    where e.campaign_id = c.id and e.type = 'donation' and pg_visible_in_snapshot(e.xid, $2::pg_snapshot)
+                    order by e.seq desc limit $1) d
                 """.formatted(EVENT_COLUMNS))
-                .bind(0, campaignId)
-                .bind(1, limit)
-                .bind(2, snapshot)
+                .bind(0, limit)
+                .bind(1, snapshot)
                 .map(LedgerTail::event)
                 .all();
     }
@@ -294,8 +330,4 @@ public class LedgerTail {
         return value == null ? null : Instant.EPOCH.plus(value, ChronoUnit.MICROS);
     }
 
-    private static Instant instant(Readable row, String column) {
-        OffsetDateTime value = row.get(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
-    }
 }

@@ -13,7 +13,6 @@ import java.util.zip.Deflater;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.util.IllegalReferenceCountException;
 
@@ -35,7 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
 final class Frame {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
+    /** Netty's default (pooling) allocator, the one connections use. */
+    private static final ByteBufAllocator ALLOCATOR = ByteBufAllocator.DEFAULT;
     private static final LongAdder NATIVE_BYTES = new LongAdder();
     private static final byte[] SSE_DATA = "data:".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SSE_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
@@ -163,7 +163,7 @@ final class Frame {
      * writes a retained duplicate (its own indexes over the same bytes), which the native
      * transport sends from where it lies, where a heap array would be copied into a direct
      * buffer of the connection's allocator first, client after client. The caller owns the
-     * duplicate (the transport releases it once written). The memory comes from Netty's pooled
+     * duplicate (the transport releases it once written). The memory comes from Netty's pooling
      * allocator and goes back to it deterministically: when the stream has moved past this frame
      * ({@link #release()}) and the last write of it is done, never by the garbage collector. A
      * slow client's outbox that still holds a released frame gets a heap copy instead.

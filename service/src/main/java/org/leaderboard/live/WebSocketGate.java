@@ -1,6 +1,7 @@
 package org.leaderboard.live;
 
 import java.util.List;
+import java.util.regex.Pattern;
 
 import org.leaderboard.campaign.CampaignDirectory;
 import org.leaderboard.system.ApiProblem;
@@ -30,6 +31,7 @@ class WebSocketGate implements WebFilter {
 
     static final String PREFIX = "/ws/campaigns/";
     private static final String VERSION = "Sec-WebSocket-Version";
+    private static final Pattern ORIGIN = Pattern.compile("(?i)https?://([a-z0-9.-]+|\\[[0-9a-f:.]+\\])(:[0-9]{1,5})?");
 
     private final CampaignDirectory directory;
     private final LiveStreams streams;
@@ -94,11 +96,15 @@ class WebSocketGate implements WebFilter {
 
     /**
      * The service's own origin (as the request reached it, proxy headers included when trusted) or a listed one.
-     * An Origin or Host that cannot be parsed (no URI, a bad port) cannot be the service's own origin.
+     * An Origin that is not {@code scheme://host[:port]} (RFC 6454: no path, no user info) or a Host that cannot
+     * be parsed cannot be the service's own origin.
      */
     private boolean allowed(ServerHttpRequest request, String origin) {
         if (allowedOrigins.contains("*") || allowedOrigins.contains(LiveStreamProperties.normalize(origin))) {
             return true;
+        }
+        if (!ORIGIN.matcher(origin).matches()) {
+            return false;
         }
         try {
             return !CorsUtils.isCorsRequest(request);

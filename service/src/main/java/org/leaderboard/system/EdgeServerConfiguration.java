@@ -28,14 +28,14 @@ class EdgeServerConfiguration {
         NettyErrorProblems problems = new NettyErrorProblems();
         return server -> server.idleTimeout(properties.idleTimeout())
                 .readTimeout(properties.bodyReadTimeout())
-                .requestTimeout(properties.bodyTimeout())
                 .doOnChannelInit((observer, channel, remoteAddress) -> {
                     if (cap != null) {
                         channel.pipeline().addFirst("leaderboard.connectionCap", cap);
                     }
                     if (channel.pipeline().get(NettyPipeline.HttpCodec) != null) {
                         channel.pipeline().addAfter(NettyPipeline.HttpCodec, NettyErrorProblems.NAME, problems);
-                        RequestHeadDeadline.install(channel, NettyPipeline.HttpCodec, properties.headerTimeout());
+                        RequestHeadDeadline.install(channel, NettyPipeline.HttpCodec, properties.headerTimeout(),
+                                properties.bodyTimeout());
                     }
                 });
     }

@@ -17,13 +17,19 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 
+import reactor.netty.NettyPipeline;
+
 /**
- * Bounds the time a client may take to send a request head (request line and headers): from the
- * first byte of a request to its last header, at most {@code timeout}; past it the client gets 408
- * problem+json and the connection is closed. Reactor Netty's own timeouts cover a connection
- * that sends nothing (idle timeout) and a body that stalls (read and request timeouts), but not
- * headers trickled a byte at a time, which would hold a connection open for as long as the client
- * likes.
+ * Bounds the time a client may take to send a request: its head (request line and headers), from
+ * the first byte to the last header, at most {@code headTimeout}; its body, from the head to the
+ * body's end, at most {@code bodyTimeout}. Past either the client gets 408 problem+json (when no
+ * answer has begun) and the connection is closed. Reactor Netty's own timeouts cover a connection
+ * that sends nothing (idle timeout) and a body that pauses (read timeout), but not headers or a
+ * chunked body trickled a byte at a time, which would hold a connection open for as long as the
+ * client likes. (Reactor Netty's request timeout would bound the body too, but it also fires on a
+ * request upgraded to a WebSocket, closing every spectator after that long.) A WebSocket upgrade
+ * ends the watch, and drops Reactor Netty's read timeout, which a spectator that sends nothing
+ * would otherwise trip: live streams bound slow clients themselves.
  *
  * <p>Two handlers of one channel share the state: one before the HTTP codec sees raw bytes (the
  * clock starts at the first byte of a request), one after it sees the decoded request head (the
@@ -38,16 +44,27 @@ final class RequestHeadDeadline {
     private static final byte[] TIMEOUT = EdgeProblems.rawResponse(408, "Request Timeout", "");
 
     private final long timeoutNanos;
+    private final long bodyTimeoutNanos;
     private boolean awaitingHead = true;
+    /** An answer to the current request has begun: a 408 can no longer be sent, only a close. */
+    private boolean responding;
     private ScheduledFuture<?> timer;
+    private ScheduledFuture<?> bodyTimer;
+    private ChannelHandlerContext rawContext;
 
-    private RequestHeadDeadline(Duration timeout) {
+    private RequestHeadDeadline(Duration timeout, Duration bodyTimeout) {
         this.timeoutNanos = timeout.toNanos();
+        this.bodyTimeoutNanos = bodyTimeout.toNanos();
     }
 
     /** Adds the deadline's two handlers around the channel's HTTP codec, named {@code codecName}. */
     static void install(Channel channel, String codecName, Duration timeout) {
-        RequestHeadDeadline deadline = new RequestHeadDeadline(timeout);
+        install(channel, codecName, timeout, Duration.ofDays(1));
+    }
+
+    /** The same, with a deadline for each request's body too. */
+    static void install(Channel channel, String codecName, Duration timeout, Duration bodyTimeout) {
+        RequestHeadDeadline deadline = new RequestHeadDeadline(timeout, bodyTimeout);
         channel.pipeline().addBefore(codecName, BYTES_HANDLER, deadline.new Bytes());
         channel.pipeline().addAfter(codecName, MESSAGES_HANDLER, deadline.new Messages());
     }
@@ -59,8 +76,34 @@ final class RequestHeadDeadline {
         }
     }
 
+    private void cancelBody() {
+        if (bodyTimer != null) {
+            bodyTimer.cancel(false);
+            bodyTimer = null;
+        }
+    }
+
+    private void bodyExpired(ChannelHandlerContext ctx) {
+        bodyTimer = null;
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (responding || rawContext == null) {
+            ctx.close();
+        }
+        else {
+            // Written before the codec, as for a head: the exchange never got its whole request.
+            rawContext.writeAndFlush(Unpooled.wrappedBuffer(TIMEOUT)).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
     /** Sees the raw bytes: the first one of a request starts the clock. */
     private final class Bytes extends ChannelInboundHandlerAdapter {
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            rawContext = ctx;
+        }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
@@ -73,6 +116,7 @@ final class RequestHeadDeadline {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
             cancel();
+            cancelBody();
             super.channelInactive(ctx);
         }
 
@@ -93,7 +137,15 @@ final class RequestHeadDeadline {
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
             if (msg instanceof HttpRequest) {
                 awaitingHead = false;
+                responding = false;
                 cancel();
+                if (!(msg instanceof LastHttpContent)) {
+                    bodyTimer = ctx.executor().schedule(() -> bodyExpired(ctx), bodyTimeoutNanos,
+                            TimeUnit.NANOSECONDS);
+                }
+            }
+            else if (msg instanceof LastHttpContent) {
+                cancelBody();
             }
             super.channelRead(ctx, msg);
         }
@@ -104,11 +156,20 @@ final class RequestHeadDeadline {
                     && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
                 // A WebSocket from here on: no more HTTP requests on this connection.
                 cancel();
+                cancelBody();
                 ctx.pipeline().remove(this);
                 ctx.pipeline().remove(BYTES_HANDLER);
+                if (ctx.pipeline().get(NettyPipeline.ReadTimeoutHandler) != null) {
+                    ctx.pipeline().remove(NettyPipeline.ReadTimeoutHandler);
+                }
             }
-            else if (msg instanceof LastHttpContent) {
-                awaitingHead = true;
+            else {
+                if (msg instanceof HttpResponse) {
+                    responding = true;
+                }
+                if (msg instanceof LastHttpContent) {
+                    awaitingHead = true;
+                }
             }
             super.write(ctx, msg, promise);
         }

@@ -41,7 +41,7 @@ class GroupCommitterTests {
             commits.add(commit);
         }
         return commit.asMono();
-    }, new IngestProperties(20_000, 1000, 4, 250, Duration.ofSeconds(5), Duration.ofSeconds(1),
+    }, new IngestProperties(20_000, 1000, 4, 250, Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(1),
             DataSize.ofKilobytes(64), DataSize.ofMegabytes(1), 1000), new IngestMetrics(new SimpleMeterRegistry()),
             Schedulers.parallel());
 
@@ -84,7 +84,8 @@ class GroupCommitterTests {
         VirtualTimeScheduler time = VirtualTimeScheduler.create();
         SlowLedger ledger = new SlowLedger();
         GroupCommitter slow = new GroupCommitter(ledger, new IngestProperties(100, 1000, 2, 1,
-                Duration.ofSeconds(5), Duration.ofSeconds(1), DataSize.ofKilobytes(64), DataSize.ofMegabytes(1), 100),
+                Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(1), DataSize.ofKilobytes(64),
+                DataSize.ofMegabytes(1), 100),
                 new IngestMetrics(new SimpleMeterRegistry()), time);
         List<Mono<List<WriteOutcome>>> answers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -113,7 +114,8 @@ class GroupCommitterTests {
         VirtualTimeScheduler time = VirtualTimeScheduler.create();
         SlowLedger ledger = new SlowLedger();
         GroupCommitter slow = new GroupCommitter(ledger, new IngestProperties(100, 1000, 1, 1,
-                Duration.ofSeconds(5), Duration.ofSeconds(1), DataSize.ofKilobytes(64), DataSize.ofMegabytes(1), 100),
+                Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(1), DataSize.ofKilobytes(64),
+                DataSize.ofMegabytes(1), 100),
                 new IngestMetrics(new SimpleMeterRegistry()), time);
         Mono<List<WriteOutcome>> first = submit(slow, 1, 0);
         Mono<List<WriteOutcome>> queued = submit(slow, 1, 1);
@@ -129,6 +131,25 @@ class GroupCommitterTests {
         assertThat(ledger.started()).isEqualTo(2);
         ledger.end(1);
         assertThat(next.block(Duration.ofSeconds(1))).extracting(WriteOutcome::eventId).containsExactly("ev-2");
+    }
+
+    @Test
+    void aStatementStillNotEndedAtAbandonAfterGivesItsSlotBack() {
+        VirtualTimeScheduler time = VirtualTimeScheduler.create();
+        SlowLedger ledger = new SlowLedger();
+        GroupCommitter slow = new GroupCommitter(ledger, new IngestProperties(100, 1000, 1, 1,
+                Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(1), DataSize.ofKilobytes(64),
+                DataSize.ofMegabytes(1), 100), new IngestMetrics(new SimpleMeterRegistry()), time);
+        submit(slow, 1, 0);
+        time.advanceTimeBy(Duration.ofSeconds(14));
+        Mono<List<WriteOutcome>> next = submit(slow, 1, 1);
+        assertThat(ledger.started()).as("the slot is held up to abandon-after").isEqualTo(1);
+        time.advanceTimeBy(Duration.ofSeconds(1));
+        assertThat(ledger.started()).as("then a silent statement is abandoned and the next commit starts")
+                .isEqualTo(2);
+        ledger.end(1);
+        assertThat(next.block(Duration.ofSeconds(1))).extracting(WriteOutcome::eventId).containsExactly("ev-1");
+        ledger.end(0);
     }
 
     /**

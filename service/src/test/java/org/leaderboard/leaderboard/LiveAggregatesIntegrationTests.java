@@ -534,7 +534,7 @@ class LiveAggregatesIntegrationTests {
             }).onErrorResume(error -> {
                 bad.add(target + " failed: " + error);
                 return Mono.empty();
-            }).doFinally(signal -> readWindows.add(new long[] { start, System.nanoTime() })).then();
+            }).doOnTerminate(() -> readWindows.add(new long[] { start, System.nanoTime() })).then();
         });
         // One loop by default; -Dlive.readers=4 runs more at once (see the report on Redis lock contention).
         int loops = Integer.getInteger("live.readers", 1);

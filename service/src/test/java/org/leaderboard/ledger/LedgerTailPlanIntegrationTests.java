@@ -86,6 +86,24 @@ class LedgerTailPlanIntegrationTests {
         }
     }
 
+    /**
+     * Every step begins with the next-step query, now with the backlog estimate's two probes: a
+     * few blocks on a 100,000-row ledger, and the estimate is the five new rows.
+     */
+    @Test
+    void theNextStepAndItsBacklogEstimateReadAFewBlocks() throws SQLException {
+        String query = LedgerTail.NEXT_STEP.replace("$1", "'" + before + "'").replace("$2", "50000");
+        JsonNode plan = explain(query);
+        assertThat(plan.path("Shared Hit Blocks").asLong() + plan.path("Shared Read Blocks").asLong())
+                .as("blocks touched by the next-step query on a 100,000-row ledger:%n%s", plan).isLessThan(50);
+        try (Connection db = TestServices.jdbc(DB); Statement sql = db.createStatement();
+                ResultSet rs = sql.executeQuery(query)) {
+            rs.next();
+            assertThat(rs.getLong("last_seq") - rs.getLong("first_seq") + 1).as("backlog estimate").isEqualTo(5);
+            assertThat(rs.getLong("last_seq")).as("ledger size estimate").isEqualTo(NEW_SEQS.get(4));
+        }
+    }
+
     /** The page query with its parameters as literals: the custom plan the applier forces. */
     private static String page(String prev, String cur, long cursor, int limit) {
         return LedgerTail.PAGE.replace("$1", "'" + prev + "'").replace("$2", "'" + cur + "'")

@@ -53,4 +53,46 @@ class CampaignStreamTests {
         assertThat(stream.armWake(start + 5 * MS, TICK)).as("a failed read leaves the change pending")
                 .isEqualTo(95 * MS);
     }
+
+    @Test
+    void aSurgeOfNoticesIsReadOncePerTickAndItsLastChangeIsRead() {
+        // A second of virtual time: a notice every millisecond, each followed by the stream's
+        // look; the ticker looks every quarter tick; a read takes 2 ms; a wake timer fires when due.
+        long wakeAt = -1;
+        long readEndsAt = -1;
+        int reads = 0;
+        long lastReadAt = 0;
+        for (long now = start; now <= start + 1_000 * MS; now += MS) {
+            if (readEndsAt >= 0 && now >= readEndsAt) {
+                stream.readDone(false);
+                readEndsAt = -1;
+            }
+            boolean look = (now - start) % (TICK / 4) == 0;
+            if (wakeAt >= 0 && now >= wakeAt) {
+                stream.woken();
+                wakeAt = -1;
+                look = true;
+            }
+            if (now < start + 900 * MS) {
+                stream.changed();
+                look = true;
+            }
+            if (look) {
+                if (stream.startRead(now, TICK, REFRESH, covered)) {
+                    reads++;
+                    lastReadAt = now;
+                    readEndsAt = now + 2 * MS;
+                }
+                else {
+                    long wait = stream.armWake(now, TICK);
+                    if (wait > 0) {
+                        wakeAt = now + wait;
+                    }
+                }
+            }
+        }
+        assertThat(reads).as("900 notices over 9 ticks: one read per tick").isBetween(9, 11);
+        assertThat(lastReadAt).as("the last notice (at 899 ms) is read when its tick ends")
+                .isGreaterThanOrEqualTo(start + 899 * MS).isLessThanOrEqualTo(start + 1_000 * MS);
+    }
 }

@@ -1,5 +1,7 @@
 package org.leaderboard.support;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
 
@@ -13,6 +15,9 @@ import reactor.blockhound.BlockingOperationError;
  * surface only as a request that never answers.
  */
 public class BlockHoundSessionListener implements LauncherSessionListener {
+
+    /** Blocking calls BlockHound caught so far in this run (a test proving the guard counts its own). */
+    public static final AtomicInteger DETECTIONS = new AtomicInteger();
 
     @Override
     public void launcherSessionOpened(LauncherSession session) {
@@ -46,6 +51,7 @@ public class BlockHoundSessionListener implements LauncherSessionListener {
                 // for good (the likely cause of the 30 s stuck requests once seen with large pages).
                 .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
                 .blockingMethodCallback(method -> {
+                    DETECTIONS.incrementAndGet();
                     BlockingOperationError error = new BlockingOperationError(method);
                     System.err.println("BLOCKHOUND: blocking call on " + Thread.currentThread().getName());
                     error.printStackTrace();

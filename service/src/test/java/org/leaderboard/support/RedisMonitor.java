@@ -59,6 +59,11 @@ public final class RedisMonitor implements AutoCloseable {
             socket.connect(new InetSocketAddress(RedisDatabases.HOST, RedisDatabases.PORT), 2_000);
             socket.getOutputStream().write("*1\r\n$7\r\nMONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
+            // Monitoring has begun once Redis answers +OK: commands sent after that are all seen.
+            byte[] ok = socket.getInputStream().readNBytes(5);
+            if (!new String(ok, StandardCharsets.US_ASCII).equals("+OK\r\n")) {
+                throw new IllegalStateException("MONITOR answered " + new String(ok, StandardCharsets.US_ASCII));
+            }
             return new RedisMonitor(socket);
         }
         catch (IOException ex) {

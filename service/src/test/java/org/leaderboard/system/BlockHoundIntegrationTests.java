@@ -1,9 +1,12 @@
 package org.leaderboard.system;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
+import org.leaderboard.support.BlockHoundSessionListener;
 import org.leaderboard.support.TestServices;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -70,20 +73,26 @@ class BlockHoundIntegrationTests {
 
     @Test
     void blockingOnTheEventLoopFails() {
+        int before = BlockHoundSessionListener.DETECTIONS.get();
         http.get().uri("/test/sleep-on-event-loop").exchange()
                 .expectStatus().is5xxServerError();
+        assertThat(BlockHoundSessionListener.DETECTIONS.get()).as("BlockHound caught it").isGreaterThan(before);
     }
 
     @Test
     void parkingOnTheEventLoopFails() {
+        int before = BlockHoundSessionListener.DETECTIONS.get();
         http.get().uri("/test/park-on-event-loop").exchange()
                 .expectStatus().is5xxServerError();
+        assertThat(BlockHoundSessionListener.DETECTIONS.get()).as("BlockHound caught it").isGreaterThan(before);
     }
 
     @Test
     void blockingOnAReactorParallelThreadFails() {
+        int before = BlockHoundSessionListener.DETECTIONS.get();
         http.get().uri("/test/sleep-on-parallel").exchange()
                 .expectStatus().is5xxServerError();
+        assertThat(BlockHoundSessionListener.DETECTIONS.get()).as("BlockHound caught it").isGreaterThan(before);
     }
 
     @Test

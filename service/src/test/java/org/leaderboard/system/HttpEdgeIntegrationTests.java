@@ -10,9 +10,11 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.leaderboard.support.RawHttp;
+import org.leaderboard.support.RedisDatabases;
 import org.leaderboard.support.TestServices;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -22,12 +24,14 @@ import org.springframework.test.context.DynamicPropertySource;
  * 500 or nothing, and none changes a campaign.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DirtiesContext
 class HttpEdgeIntegrationTests {
 
     static final String DB = "lbt_http_edge";
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
+        RedisDatabases.flush(8);
         TestServices.isolate(registry, DB, 8);
     }
 
@@ -110,6 +114,12 @@ class HttpEdgeIntegrationTests {
         assertThat(response.isProblem()).isTrue();
         assertThat(send("GET", "/api/campaigns/edge-run", null, null, null).body()).contains("\"title\":\"Edge\"");
         assertThat(send("GET", "/api/campaigns/edge-run;v=1/totals", null, null, null).status()).isEqualTo(404);
+        for (String odd : new String[] {"edge-run%00", "edge-run%0A", "edge%3Brun", "edge-run%", "edge-run%G1"}) {
+            response = send("GET", "/api/campaigns/" + odd + "/totals", null, null, null);
+            // A malformed percent-encoding may already fail building the request URI (400).
+            assertThat(response.status()).as(odd).isIn(400, 404);
+            assertThat(response.isProblem()).as(odd).isTrue();
+        }
     }
 
     @Test
@@ -147,7 +157,8 @@ class HttpEdgeIntegrationTests {
     void hostileWebSocketHandshakesAreRefusedWithProblems() {
         String upgrade = "GET /ws/campaigns/edge-run HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
-        for (String origin : new String[] {"%%%", "http://a b", "http://127.0.0.1:-1", "null", "http://evil.example"}) {
+        for (String origin : new String[] {"%%%", "http://a b", "http://127.0.0.1:-1", "null", "http://evil.example",
+                "http://127.0.0.1:" + port + "/../x", "http://user@127.0.0.1:" + port}) {
             RawHttp.Response response = RawHttp.exchange(port, upgrade + "Sec-WebSocket-Version: 13\r\nOrigin: "
                     + origin + "\r\n\r\n");
             assertThat(response.status()).as(origin).isEqualTo(403);

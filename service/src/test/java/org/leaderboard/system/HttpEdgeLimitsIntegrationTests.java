@@ -1,9 +1,15 @@
 package org.leaderboard.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.leaderboard.support.TestServices.INGEST_TOKEN;
 
+import java.io.DataInputStream;
+import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,10 +20,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.leaderboard.support.Eventually;
 import org.leaderboard.support.RawHttp;
+import org.leaderboard.support.RedisDatabases;
 import org.leaderboard.support.TestServices;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -28,12 +36,14 @@ import org.springframework.test.context.DynamicPropertySource;
  * The head deadline's timing itself is tested on virtual time in {@link RequestHeadDeadlineTests}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DirtiesContext
 class HttpEdgeLimitsIntegrationTests {
 
     static final String DB = "lbt_http_edge_limits";
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
+        RedisDatabases.flush(8);
         TestServices.isolate(registry, DB, 8);
         registry.add("leaderboard.edge.header-timeout", () -> "1s");
         registry.add("leaderboard.edge.body-read-timeout", () -> "1s");
@@ -146,5 +156,61 @@ class HttpEdgeLimitsIntegrationTests {
         finally {
             open.forEach(RawHttp::close);
         }
+    }
+
+    @Test
+    void aSpectatorThatSendsNothingOutlivesEveryRequestTimeout() throws Exception {
+        RawHttp.Response created = RawHttp.exchange(port, "PUT /api/campaigns/quiet HTTP/1.1\r\nHost: x\r\n"
+                + "Authorization: Bearer " + TestServices.ORGANIZER_TOKEN + "\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 47\r\nConnection: close\r\n\r\n{\"title\":\"Q\",\"currency\":\"EUR\",\"goalMinor\":1000}");
+        assertThat(created.status()).isEqualTo(201);
+        try (Socket ws = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            ws.getOutputStream().write(("GET /ws/campaigns/quiet HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            InputStream in = ws.getInputStream();
+            ws.setSoTimeout(10_000);
+            assertThat(readHead(in)).startsWith("HTTP/1.1 101");
+            assertThat(readFrame(in)).contains("\"snapshot\"");
+            // Longer than the body-read (1 s) and body (2 s) timeouts, sending nothing: still open.
+            ws.setSoTimeout(3_000);
+            assertThatThrownBy(() -> in.read()).as("nothing comes, and the server does not hang up")
+                    .isInstanceOf(SocketTimeoutException.class);
+            RawHttp.Response accepted = RawHttp.exchange(port, "POST /api/events HTTP/1.1\r\nHost: x\r\n"
+                    + "Authorization: Bearer " + TestServices.INGEST_TOKEN + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 91\r\nConnection: close\r\n\r\n{\"type\":\"donation\",\"eventId\":\"q-1\","
+                    + "\"campaignId\":\"quiet\",\"amountMinor\":500,\"currency\":\"EUR\"}");
+            assertThat(accepted.status()).isEqualTo(202);
+            ws.setSoTimeout(10_000);
+            assertThat(readFrame(in)).contains("\"update\"").contains("\"raisedMinor\":500");
+        }
+    }
+
+    private static String readHead(InputStream in) throws Exception {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new AssertionError("closed by the server after: " + head);
+            }
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
+    /** One unmasked WebSocket frame from the server, as text. */
+    private static String readFrame(InputStream in) throws Exception {
+        byte[] header = in.readNBytes(2);
+        if (header.length < 2) {
+            throw new AssertionError("closed by the server");
+        }
+        long length = header[1] & 0x7f;
+        if (length == 126) {
+            length = new DataInputStream(in).readUnsignedShort();
+        }
+        else if (length == 127) {
+            length = new DataInputStream(in).readLong();
+        }
+        return new String(in.readNBytes((int) length), StandardCharsets.UTF_8);
     }
 }

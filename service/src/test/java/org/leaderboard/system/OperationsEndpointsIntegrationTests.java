@@ -3,12 +3,14 @@ package org.leaderboard.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.leaderboard.support.RedisDatabases;
 import org.leaderboard.support.TestServices;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.http.MediaType;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.json.JsonCompareMode;
@@ -20,11 +22,13 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * status for load balancers.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DirtiesContext
 @AutoConfigureWebTestClient(timeout = "PT30S")
 class OperationsEndpointsIntegrationTests {
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
+        RedisDatabases.flush(8);
         TestServices.isolate(registry, "lbt_operations", 8);
     }
 

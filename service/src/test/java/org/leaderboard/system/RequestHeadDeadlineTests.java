@@ -14,9 +14,12 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.timeout.ReadTimeoutHandler;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import reactor.netty.NettyPipeline;
 
 /** The request head deadline on an embedded channel's virtual clock. */
 class RequestHeadDeadlineTests {
@@ -28,7 +31,7 @@ class RequestHeadDeadlineTests {
         channel = new EmbeddedChannel();
         channel.freezeTime();
         channel.pipeline().addLast("codec", new HttpServerCodec());
-        RequestHeadDeadline.install(channel, "codec", Duration.ofSeconds(10));
+        RequestHeadDeadline.install(channel, "codec", Duration.ofSeconds(10), Duration.ofSeconds(30));
     }
 
     @Test
@@ -88,6 +91,43 @@ class RequestHeadDeadlineTests {
         channel.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS));
         assertThat(channel.pipeline().get(RequestHeadDeadline.BYTES_HANDLER)).isNull();
         assertThat(channel.pipeline().get(RequestHeadDeadline.MESSAGES_HANDLER)).isNull();
+    }
+
+    @Test
+    void aBodyNotCompleteInTimeGets408AndTheConnectionCloses() {
+        channel.writeInbound(bytes("POST /api/events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"));
+        for (int second = 0; second < 29; second++) {
+            channel.writeInbound(bytes("1\r\n \r\n")); // a byte a second: never a pause, never an end
+            channel.advanceTimeBy(1, TimeUnit.SECONDS);
+            channel.runScheduledPendingTasks();
+        }
+        assertThat(channel.isOpen()).isTrue();
+        channel.advanceTimeBy(1, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(text(channel.readOutbound())).startsWith("HTTP/1.1 408 Request Timeout\r\n")
+                .contains("/problems/request-timeout");
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aBodyCompleteInTimeStopsItsClock() {
+        channel.writeInbound(bytes("POST /api/events HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"));
+        channel.advanceTimeBy(1, TimeUnit.HOURS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).isTrue();
+        assertThat((Object) channel.readOutbound()).isNull();
+    }
+
+    @Test
+    void aWebSocketOutlivesEveryRequestTimeout() {
+        channel.pipeline().addFirst(NettyPipeline.ReadTimeoutHandler, new ReadTimeoutHandler(10, TimeUnit.SECONDS));
+        channel.writeInbound(bytes("GET /ws/campaigns/x HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\r\n"));
+        channel.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS));
+        assertThat(channel.pipeline().get(NettyPipeline.ReadTimeoutHandler)).as("a spectator sends nothing")
+                .isNull();
+        channel.advanceTimeBy(1, TimeUnit.HOURS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).isTrue();
     }
 
     private static ByteBuf bytes(String text) {

@@ -1,0 +1,852 @@
+package org.leaderboard.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.leaderboard.support.TestServices.INGEST_TOKEN;
+import static org.leaderboard.support.TestServices.ORGANIZER_TOKEN;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+import org.leaderboard.support.RawHttp;
+import org.leaderboard.support.RedisDatabases;
+import org.leaderboard.support.TestServices;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Throws {@code fuzz.requests} (default 10,000) generated malformed requests, from a seeded
+ * generator ({@code fuzz.seed}), at every endpoint of the running service over raw sockets:
+ * bodies (truncated, deeply nested, huge numbers, floats, wrong types, NUL, invalid UTF-8,
+ * repeated keys, unknown references), headers (content types, tokens of the wrong kind, oversized),
+ * paths (odd characters, encoded slashes, path parameters, long ids), query strings, methods,
+ * WebSocket upgrades (bad origin, no key, wrong version) and requests that never finish.
+ *
+ * <p>Every request carries at least one defect the contract rejects, so every answer must be a 4xx
+ * problem+json (a read may answer 2xx, a batch 200 with every event rejected), never a 5xx, never
+ * no answer within 10 s (a request that never finishes may instead be closed). Afterwards the
+ * ledger holds no event and the campaign's totals are what they were.
+ *
+ * <p>Values whose rejection belongs to the ingest-side validation of stored values (JSON-escaped
+ * lone surrogates in text, timestamps outside PostgreSQL's range) are generated too;
+ * {@code -Dfuzz.storedValues=false} leaves them out.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DirtiesContext
+class HttpEdgeFuzzIntegrationTests {
+
+    static final String DB = "lbt_http_edge_fuzz";
+    static final long SEED = Long.getLong("fuzz.seed", 20261203L);
+    static final int REQUESTS = Integer.getInteger("fuzz.requests", 10_000);
+    static final boolean STORED_VALUES = Boolean.parseBoolean(System.getProperty("fuzz.storedValues", "true"));
+    static final int WORKERS = 8;
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @DynamicPropertySource
+    static void services(DynamicPropertyRegistry registry) {
+        RedisDatabases.flush(6);
+        TestServices.isolate(registry, DB, 6);
+        // Short enough that requests which never finish are cut off quickly.
+        registry.add("leaderboard.edge.header-timeout", () -> "500ms");
+        registry.add("leaderboard.edge.body-read-timeout", () -> "500ms");
+        registry.add("leaderboard.edge.body-timeout", () -> "1s");
+        registry.add("leaderboard.ingest.max-event-bytes", () -> "16KB");
+        registry.add("leaderboard.ingest.max-batch-bytes", () -> "64KB");
+        registry.add("logging.level.reactor.netty.http.server.HttpServerOperations", () -> "ERROR");
+    }
+
+    @LocalServerPort
+    int port;
+
+    /** One generated request: its bytes, what it is (for the report), and how its answer is judged. */
+    record Case(String label, byte[] bytes, Kind kind, boolean head) {
+    }
+
+    enum Kind {
+        /** Must be refused: 4xx problem+json (a batch: 200 with every event rejected). */
+        REJECTED,
+        /** A read: 2xx or 4xx problem+json. */
+        READ,
+        /** A stream or WebSocket request: its head is judged, its body not waited for. */
+        STREAM,
+        /** Never finishes: 408 problem+json or closed, within the deadline. */
+        UNFINISHED
+    }
+
+    @Test
+    void malformedRequestsAreRefusedCleanlyAndChangeNothing() throws Exception {
+        setUp();
+        String totalsBefore = totals();
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        Map<String, AtomicInteger> statuses = new ConcurrentHashMap<>();
+        AtomicLong sent = new AtomicLong();
+        long started = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(WORKERS);
+        List<Future<?>> workers = new ArrayList<>();
+        for (int w = 0; w < WORKERS; w++) {
+            Random random = new Random(SEED * 31 + w);
+            workers.add(pool.submit(() -> {
+                Generator generator = new Generator(random);
+                for (int i = 0; i < REQUESTS / WORKERS; i++) {
+                    Case c = generator.next();
+                    String verdict = judge(c, statuses);
+                    sent.incrementAndGet();
+                    if (verdict != null && failures.size() < 200) {
+                        failures.add(verdict);
+                    }
+                }
+            }));
+        }
+        for (Future<?> worker : workers) {
+            worker.get();
+        }
+        pool.shutdown();
+        System.out.printf("fuzz: %d requests in %d ms (seed %d), answers %s%n", sent.get(),
+                (System.nanoTime() - started) / 1_000_000, SEED, new java.util.TreeMap<>(statuses));
+        assertThat(failures).as("seed " + SEED + ": requests answered against the contract").isEmpty();
+        assertThat(sent.get()).isGreaterThanOrEqualTo(REQUESTS - WORKERS);
+        assertThat(ledgerEvents()).as("events in the ledger").isZero();
+        assertThat(totals()).isEqualTo(totalsBefore);
+    }
+
+    /** Null when the answer keeps the contract, else what went wrong. */
+    private String judge(Case c, Map<String, AtomicInteger> statuses) {
+        Answer answer;
+        try {
+            answer = exchange(c);
+        }
+        catch (IOException ex) {
+            return c.label + ": " + ex;
+        }
+        statuses.computeIfAbsent(answer.status == 0 ? "closed" : Integer.toString(answer.status),
+                k -> new AtomicInteger()).incrementAndGet();
+        if (answer.timedOut) {
+            return c.label + ": no answer within 10 s";
+        }
+        if (answer.status == 0) {
+            return c.kind == Kind.UNFINISHED ? null : c.label + ": closed without an answer";
+        }
+        if (answer.status >= 500) {
+            return c.label + ": " + answer.status + " " + answer.body;
+        }
+        if (answer.status >= 400) {
+            if (!c.head && !isProblem(answer)) {
+                return c.label + ": " + answer.status + " without problem+json: " + answer.contentType + " "
+                        + answer.body;
+            }
+            return null;
+        }
+        return switch (c.kind) {
+            case READ -> answer.status < 300 ? null : c.label + ": " + answer.status;
+            case STREAM -> answer.status == 101 || answer.status == 200 ? null : c.label + ": " + answer.status;
+            case UNFINISHED -> c.label + ": answered " + answer.status + " to a request that never finished";
+            case REJECTED -> answer.status == 200 && c.label.startsWith("batch") && !answer.body.contains("\"accepted\"")
+                    && !answer.body.contains("\"duplicate\"") ? null
+                            : c.label + ": accepted with " + answer.status + " " + answer.body;
+        };
+    }
+
+    private static boolean isProblem(Answer answer) {
+        if (answer.contentType == null || !answer.contentType.startsWith("application/problem+json")) {
+            return false;
+        }
+        try {
+            JsonNode node = JSON.readTree(answer.body);
+            return node.path("status").asInt() == answer.status && node.path("type").isString()
+                    && node.path("title").isString() && node.path("detail").isString();
+        }
+        catch (RuntimeException ex) {
+            return false;
+        }
+    }
+
+    record Answer(int status, String contentType, String body, boolean timedOut) {
+    }
+
+    /** Sends the case on its own connection and reads one answer (a stream's head only). */
+    private Answer exchange(Case c) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+            socket.setSoTimeout(10_000);
+            socket.setSoLinger(true, 0);
+            OutputStream out = socket.getOutputStream();
+            try {
+                out.write(c.bytes);
+                out.flush();
+            }
+            catch (IOException refusedEarly) {
+                // The server may answer and close before reading it all (413, 431): read what it said.
+            }
+            InputStream in = socket.getInputStream();
+            String head;
+            try {
+                head = readHead(in);
+            }
+            catch (SocketTimeoutException ex) {
+                return new Answer(0, null, "", true);
+            }
+            if (head == null) {
+                return new Answer(0, null, "", false);
+            }
+            String[] lines = head.split("\r\n");
+            int status = Integer.parseInt(lines[0].split(" ")[1]);
+            String contentType = null;
+            int length = -1;
+            boolean chunked = false;
+            for (String line : lines) {
+                String lower = line.toLowerCase(Locale.ROOT);
+                if (lower.startsWith("content-type:")) {
+                    contentType = line.substring(13).trim();
+                }
+                else if (lower.startsWith("content-length:")) {
+                    length = Integer.parseInt(line.substring(15).trim());
+                }
+                else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+                    chunked = true;
+                }
+            }
+            if (status == 101 || c.kind == Kind.STREAM && status == 200 || c.head) {
+                return new Answer(status, contentType, "", false);
+            }
+            try {
+                byte[] body = length >= 0 ? in.readNBytes(length) : chunked ? chunks(in) : in.readAllBytes();
+                return new Answer(status, contentType, new String(body, StandardCharsets.UTF_8), false);
+            }
+            catch (SocketTimeoutException ex) {
+                return new Answer(status, contentType, "", true);
+            }
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        while (matched < 4) {
+            int b;
+            try {
+                b = in.read();
+            }
+            catch (SocketTimeoutException ex) {
+                throw ex;
+            }
+            catch (IOException reset) {
+                b = -1;
+            }
+            if (b < 0) {
+                return null;
+            }
+            head.write(b);
+            matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3))
+                    ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        return head.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    private static byte[] chunks(InputStream in) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        while (true) {
+            String size = line(in);
+            int n = Integer.parseInt(size.split(";")[0].trim(), 16);
+            if (n == 0) {
+                line(in);
+                return body.toByteArray();
+            }
+            body.write(in.readNBytes(n));
+            line(in);
+        }
+    }
+
+    private static String line(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int b;
+        while ((b = in.read()) >= 0 && b != '\n') {
+            if (b != '\r') {
+                line.append((char) b);
+            }
+        }
+        return line.toString();
+    }
+
+    /** The generator: a random endpoint, then one or more defects of the kinds that endpoint can have. */
+    final class Generator {
+
+        private final Random random;
+
+        Generator(Random random) {
+            this.random = random;
+        }
+
+        Case next() {
+            int pick = random.nextInt(1000);
+            if (pick < 5) {
+                return unfinished();
+            }
+            if (pick < 300) {
+                return single();
+            }
+            if (pick < 450) {
+                return batch();
+            }
+            if (pick < 550) {
+                return organizer();
+            }
+            if (pick < 750) {
+                return read();
+            }
+            if (pick < 850) {
+                return webSocket();
+            }
+            if (pick < 900) {
+                return rawGarbage();
+            }
+            return oddPath();
+        }
+
+        // --- ingest ---
+
+        private Case single() {
+            Mutated event = badEvent();
+            Request request = new Request("POST", "/api/events").token(INGEST_TOKEN).json(event.body);
+            String headerDefect = random.nextInt(4) == 0 ? headerDefect(request) : "";
+            return request.build("single " + event.label + headerDefect, Kind.REJECTED);
+        }
+
+        private Case batch() {
+            int n = 1 + random.nextInt(5);
+            boolean ndjson = random.nextBoolean();
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            StringBuilder label = new StringBuilder(ndjson ? "batch ndjson" : "batch json");
+            if (!ndjson) {
+                body.write('[');
+            }
+            for (int i = 0; i < n; i++) {
+                Mutated event = badEvent();
+                label.append(' ').append(event.label);
+                if (i > 0) {
+                    body.write(ndjson ? '\n' : ',');
+                }
+                body.writeBytes(event.body);
+            }
+            if (!ndjson) {
+                body.write(']');
+            }
+            byte[] bytes = body.toByteArray();
+            if (random.nextInt(10) == 0) {
+                bytes = java.util.Arrays.copyOf(bytes, random.nextInt(bytes.length));
+                label.append(" truncated");
+            }
+            Request request = new Request("POST", "/api/events/batch").token(INGEST_TOKEN)
+                    .contentType(ndjson ? "application/x-ndjson" : "application/json").body(bytes);
+            if (random.nextInt(5) == 0) {
+                label.append(headerDefect(request));
+            }
+            return request.build(label.toString(), Kind.REJECTED);
+        }
+
+        /** A header defect that alone gets the request refused. */
+        private String headerDefect(Request request) {
+            switch (random.nextInt(8)) {
+                case 0:
+                    request.token(null);
+                    return " no-token";
+                case 1:
+                    request.token(ORGANIZER_TOKEN);
+                    return " organizer-token";
+                case 2:
+                    request.rawAuthorization(pick("Basic dGVzdDp0ZXN0", "Bearer", "Bearer " + INGEST_TOKEN + "x",
+                            "bearer  ", "Token " + INGEST_TOKEN, "Bearer \u00e9\u00e9"));
+                    return " bad-authorization";
+                case 3:
+                    String type = pick("garbage", "application/json; charset=", "application/json; charset=nope",
+                            "text/plain", "application/json; charset=latin1", "application/xml", "*/*", "json",
+                            "application/json;charset=\"utf-8", "application/x-www-form-urlencoded", "application/",
+                            "/", "application/json; =utf-8", "multipart/form-data; boundary=x");
+                    request.contentType(type);
+                    return " content-type=" + type;
+                case 4:
+                    request.header("Content-Type", "application/json");
+                    request.header("Content-Type", "text/plain");
+                    return " two-content-types";
+                case 5:
+                    request.header("X-Padding", "p".repeat(9_000));
+                    return " oversized-header";
+                case 6:
+                    // Waits for the body read timeout: rarer than the others.
+                    if (random.nextInt(4) == 0) {
+                        request.declaredLength(request.body.length + 1 + random.nextInt(100));
+                        return " body-shorter-than-declared";
+                    }
+                    request.header("Authorization", "Bearer " + INGEST_TOKEN);
+                    return " two-authorizations";
+                default:
+                    request.method(pick("GET", "PUT", "DELETE", "PATCH", "OPTIONS", "FOO"));
+                    return " method=" + request.method;
+            }
+        }
+
+        record Mutated(String label, byte[] body) {
+        }
+
+        /** An event with at least one defect. */
+        private Mutated badEvent() {
+            String type = pick("donation", "donation", "refund", "share");
+            StringBuilder label = new StringBuilder(type);
+            String[][] fields = baseEvent(type);
+            int defects = 1 + random.nextInt(3);
+            String raw = null;
+            for (int d = 0; d < defects; d++) {
+                int kind = random.nextInt(STORED_VALUES ? 22 : 20);
+                switch (kind) {
+                    case 0 -> { set(fields, "amountMinor", pick("25.5", "\"2500\"", "-1", "0", "1e30", "10000000001",
+                            "true", "null", "{}", "[]", "2500.0", "1E2", "99999999999999999999999999", "-0", "0x10")); label.append(" amount"); }
+                    case 1 -> { set(fields, "currency", pick("\"USD\"", "\"eur\"", "123", "\"\"", "\"EURO\"", "null")); label.append(" currency"); }
+                    case 2 -> { set(fields, "eventId", pick("\"\"", "\"" + "e".repeat(256) + "\"", "\"\u00e9t\u00e9\"",
+                            "\"a\\u0000b\"", "17", "null", "\"tab\\there\"")); label.append(" eventId"); }
+                    case 3 -> { set(fields, "campaignId", pick("\"nope\"", "\"UPPER\"", "1", "\"fuzz-run/../x\"", "null",
+                            "\"-x\"", "\"" + "c".repeat(65) + "\"")); label.append(" campaignId"); }
+                    case 4 -> { set(fields, "fundraiserId", pick("\"zed\"", "\"Bad Id\"", "42", "\"\"")); label.append(" fundraiserId"); }
+                    case 5 -> { set(fields, "type", pick("\"gift\"", "1", "null", "\"DONATION\"", "[\"donation\"]")); label.append(" type"); }
+                    case 6 -> { set(fields, "occurredAt", pick("\"yesterday\"", "1700000000", "\"2026-13-01T00:00:00Z\"",
+                            "\"2026-11-21T20:15:00\"", "\"\"")); label.append(" occurredAt"); }
+                    case 7 -> { set(fields, "donorName", pick("\"" + "n".repeat(5_000) + "\"", "12", "\"\\u0001bell\"",
+                            "\"   \"", "\"nul\\u0000name\"", "{\"a\":1}")); label.append(" donorName"); }
+                    case 8 -> { set(fields, "anonymous", pick("\"yes\"", "1", "\"true\"")); label.append(" anonymous"); }
+                    case 9 -> { set(fields, "unknownField", "1"); label.append(" unknown-field"); }
+                    case 10 -> { set(fields, "channel", pick("\"myspace\"", "1", "\"FACEBOOK\"")); label.append(" channel"); }
+                    case 11 -> { set(fields, "donationEventId", pick("\"never-seen\"", "5", "\"\"")); label.append(" donationEventId"); }
+                    case 12 -> { remove(fields, pick("eventId", "campaignId", "type")); label.append(" missing-required"); }
+                    case 13 -> { raw = "repeated"; label.append(" repeated-key"); }
+                    case 14 -> { raw = "truncated"; label.append(" truncated"); }
+                    case 15 -> { raw = "nested"; label.append(" deeply-nested"); }
+                    case 16 -> { raw = "nul"; label.append(" raw-nul"); }
+                    case 17 -> { raw = "utf8"; label.append(" invalid-utf8"); }
+                    case 18 -> { raw = "notObject"; label.append(" not-an-object"); }
+                    case 19 -> { raw = "hugeNumber"; label.append(" huge-number"); }
+                    case 20 -> { set(fields, pick("donorName", "message"), pick("\"\\ud800\"", "\"a\\udc00b\"",
+                            "\"\\udbff\"")); label.append(" lone-surrogate(item 5)"); }
+                    default -> { set(fields, "occurredAt", pick("\"+99999-01-01T00:00:00Z\"", "\"-4714-01-01T00:00:00Z\"",
+                            "\"0000-01-01T00:00:00Z\"")); label.append(" occurredAt-range(item 5)"); }
+                }
+            }
+            String json = render(fields);
+            byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+            if (raw != null) {
+                bytes = switch (raw) {
+                    case "repeated" -> ("{\"type\":\"donation\",\"type\":\"share\"," + json.substring(1))
+                            .getBytes(StandardCharsets.UTF_8);
+                    case "truncated" -> java.util.Arrays.copyOf(bytes, Math.max(1, random.nextInt(bytes.length)));
+                    case "nested" -> {
+                        int depth = 600 + random.nextInt(5_000);
+                        yield ("{\"a\":" + "[".repeat(depth) + "]".repeat(depth) + "}").getBytes(StandardCharsets.UTF_8);
+                    }
+                    case "nul" -> json.replace("Chlo", "Ch\u0000lo").replace("fuzz-run\"", "fuzz\u0000run\"")
+                            .getBytes(StandardCharsets.UTF_8);
+                    case "utf8" -> withInvalidUtf8(bytes);
+                    case "notObject" -> pick("[]", "\"event\"", "42", "null", "true", "").getBytes(StandardCharsets.UTF_8);
+                    default -> json.replaceFirst("\"amountMinor\":[^,}]*", "\"amountMinor\":" + "9".repeat(2_000))
+                            .replace("\"amountMinor\":" + "9".repeat(2_000), "\"amountMinor\":" + "9".repeat(2_000)
+                                    + (random.nextBoolean() ? ".5" : "")).getBytes(StandardCharsets.UTF_8);
+                };
+                if (raw.equals("hugeNumber") && !json.contains("\"amountMinor\"")) {
+                    bytes = ("{\"type\":\"donation\",\"amountMinor\":" + "9".repeat(2_000) + "}").getBytes(StandardCharsets.UTF_8);
+                }
+            }
+            return new Mutated(label.toString(), bytes);
+        }
+
+        private byte[] withInvalidUtf8(byte[] json) {
+            byte[][] bad = {{(byte) 0xC0, (byte) 0xAF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0xFF},
+                    {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0xE0, (byte) 0x80, (byte) 0xAF},
+                    {(byte) 0xC3}, {(byte) 0x80}};
+            byte[] insert = bad[random.nextInt(bad.length)];
+            String text = new String(json, StandardCharsets.UTF_8);
+            int at = text.indexOf("\"eventId\":\"");
+            int offset = at >= 0 ? text.substring(0, at + 11).getBytes(StandardCharsets.UTF_8).length : 1;
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.write(json, 0, offset);
+            out.writeBytes(insert);
+            out.write(json, offset, json.length - offset);
+            return out.toByteArray();
+        }
+
+        private String[][] baseEvent(String type) {
+            String id = "\"fz-" + Long.toHexString(random.nextLong()) + "\"";
+            return switch (type) {
+                case "refund" -> new String[][] {{"type", "\"refund\""}, {"eventId", id}, {"campaignId", "\"fuzz-run\""},
+                        {"donationEventId", "\"fz-missing\""}, {"amountMinor", "100"}};
+                case "share" -> new String[][] {{"type", "\"share\""}, {"eventId", id}, {"campaignId", "\"fuzz-run\""},
+                        {"fundraiserId", "\"alice\""}, {"channel", "\"facebook\""}, {"visitorId", "\"v-1\""}};
+                default -> new String[][] {{"type", "\"donation\""}, {"eventId", id}, {"campaignId", "\"fuzz-run\""},
+                        {"fundraiserId", "\"alice\""}, {"amountMinor", "2500"}, {"currency", "\"EUR\""},
+                        {"donorName", "\"Chlo\u00e9\""}, {"message", "\"Allez !\""},
+                        {"occurredAt", "\"2026-11-21T20:15:00Z\""}};
+            };
+        }
+
+        private void set(String[][] fields, String name, String value) {
+            for (String[] f : fields) {
+                if (f[0].equals(name)) {
+                    f[1] = value;
+                    return;
+                }
+            }
+            // Not a field of this event type: adding it is a defect too (unknown field).
+            String[][] grown = java.util.Arrays.copyOf(fields, fields.length + 1);
+            grown[fields.length] = new String[] {name, value};
+            extra = grown;
+        }
+
+        private String[][] extra;
+
+        private void remove(String[][] fields, String name) {
+            for (String[] f : fields) {
+                if (f[0].equals(name)) {
+                    f[1] = null;
+                }
+            }
+        }
+
+        private String render(String[][] fields) {
+            String[][] all = extra != null ? extra : fields;
+            extra = null;
+            StringBuilder json = new StringBuilder("{");
+            for (String[] f : all) {
+                if (f[1] == null) {
+                    continue;
+                }
+                if (json.length() > 1) {
+                    json.append(',');
+                }
+                json.append('"').append(f[0]).append("\":").append(f[1]);
+            }
+            return json.append('}').toString();
+        }
+
+        // --- organizer ---
+
+        private Case organizer() {
+            String campaign = pick("fuzz-run", "fuzz-new", "Fuzz", "x;a=b", "a%2Fb", "%00", "c".repeat(65), "..",
+                    "fuzz-run%20", "\u00e9t\u00e9");
+            int what = random.nextInt(4);
+            String path;
+            String body;
+            String label;
+            if (what == 0) {
+                path = "/api/campaigns/" + campaign;
+                body = pick("{\"title\":\"T\",\"currency\":\"XXX\",\"goalMinor\":100}",
+                        "{\"title\":\"\",\"currency\":\"EUR\",\"goalMinor\":100}",
+                        "{\"title\":\"T\",\"currency\":\"EUR\",\"goalMinor\":-5}",
+                        "{\"title\":\"T\",\"currency\":\"EUR\",\"goalMinor\":1.5}",
+                        "{\"title\":\"T\",\"currency\":\"USD\",\"goalMinor\":100,\"x\":1}",
+                        "{\"title\":\"T\",\"currency\":\"EUR\",\"goalMinor\":100,\"endsAt\":\"soon\"}",
+                        "{\"title\":\"T\",\"title\":\"U\",\"currency\":\"EUR\",\"goalMinor\":100}",
+                        "{\"title\":\"T\",\"currency\":\"XTS\",\"goalMinor\":100}",
+                        "[]", "{", "{\"title\":\"\\u0000\",\"currency\":\"EUR\",\"goalMinor\":100}");
+                label = "put-campaign " + campaign + " " + body;
+            }
+            else if (what == 1) {
+                path = "/api/campaigns/" + campaign + "/teams/" + pick("red", "Red!", "", "t".repeat(70));
+                body = pick("{\"name\":\"\"}", "{\"name\":5}", "{}", "{\"name\":\"R\",\"extra\":true}", "nope");
+                label = "put-team " + path + " " + body;
+            }
+            else if (what == 2) {
+                path = "/api/campaigns/" + campaign + "/fundraisers/" + pick("alice", "bob", "B0b!", "f;x=1");
+                body = pick("{\"displayName\":\"\"}", "{\"displayName\":\"Bob\",\"teamId\":\"nope-team\",\"goalMinor\":0}",
+                        "{\"displayName\":\"Bob\",\"goalMinor\":\"5\"}", "{\"displayName\":null}", "");
+                label = "put-fundraiser " + path + " " + body;
+            }
+            else {
+                path = "/api/admin/rebuild";
+                body = "";
+                Request request = new Request("POST", path).token(pick(null, INGEST_TOKEN, "wrong"));
+                return request.build("rebuild without the organizer token", Kind.REJECTED);
+            }
+            Request request = new Request("PUT", path).token(ORGANIZER_TOKEN).json(body.getBytes(StandardCharsets.UTF_8));
+            if (random.nextInt(4) == 0) {
+                label += headerDefect(request);
+            }
+            return request.build(label, Kind.REJECTED);
+        }
+
+        // --- reads ---
+
+        private Case read() {
+            String campaign = pick("fuzz-run", "fuzz-run", "nope", "FUZZ", "fuzz-run;x=1", "fuzz%2Frun", "%2e%2e",
+                    "c".repeat(3_000), "%ZZ", "\u00e9", "fuzz-run%00");
+            String path = switch (random.nextInt(6)) {
+                case 0 -> "/api/campaigns/" + campaign;
+                case 1 -> "/api/campaigns/" + campaign + "/totals";
+                case 2 -> "/api/campaigns/" + campaign + "/leaderboards/" + pick("fundraisers", "teams", "sharers",
+                        "trending", "nope", "FUNDRAISERS", "", "%2F");
+                case 3 -> "/api/campaigns/" + campaign + "/fundraisers/" + pick("alice", "zed", "A", "alice;y=2");
+                case 4 -> "/api/campaigns/" + campaign + "/feed";
+                default -> pick("/livez", "/readyz", "/livez/x", "/api/campaigns", "/actuator/prometheus",
+                        "/actuator/health", "/api", "/api/", "/api/events");
+            };
+            String query = pick("", "", "?limit=" + pick("-1", "0", "101", "abc", "1e3", "99999999999999999999", "",
+                    "10&limit=20", "%00", "1.5"), "?offset=" + pick("-1", "x", "999999999999", ""), "?%%%", "?a=%ZZ",
+                    "?limit=5&offset=5", "?" + "q".repeat(5_000));
+            String method = random.nextInt(5) == 0 ? pick("HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE")
+                    : "GET";
+            Request request = new Request(method, path + query);
+            if (random.nextInt(5) == 0) {
+                request.header(pick("Accept", "Accept-Encoding", "If-None-Match", "Range", "Accept-Language"),
+                        pick("garbage", "*/*;q=x", "application/json;;;", "text/html", "bytes=0-1", "\u00e9", ""));
+            }
+            return request.build(method + " " + path + query, Kind.READ);
+        }
+
+        // --- WebSocket and SSE ---
+
+        private Case webSocket() {
+            Request request = new Request("GET", "/ws/campaigns/" + pick("fuzz-run", "nope", "BAD", "x;a=b"));
+            List<String> defects = new ArrayList<>();
+            request.header("Upgrade", random.nextInt(8) == 0 ? pick("h2c", "websocket2", "") : "websocket");
+            request.header("Connection", "Upgrade");
+            if (random.nextInt(3) > 0) {
+                request.header("Sec-WebSocket-Key", pick("dGhlIHNhbXBsZSBub25jZQ==", "", "short", "!!!"));
+            }
+            else {
+                defects.add("no-key");
+            }
+            switch (random.nextInt(4)) {
+                case 0 -> defects.add("no-version");
+                case 1 -> {
+                    String v = pick("8", "12", "x", "", "13, 8");
+                    request.header("Sec-WebSocket-Version", v);
+                    defects.add("version=" + v);
+                }
+                default -> request.header("Sec-WebSocket-Version", "13");
+            }
+            String origin = pick("%%%", "http://a b", "http://127.0.0.1:-1", "null", "http://evil.example", "",
+                    "http://[::1", "javascript:alert(1)", "http://127.0.0.1:" + port + "/../x", "\u00e9");
+            request.header("Origin", origin);
+            defects.add("origin=" + origin);
+            if (random.nextInt(5) == 0) {
+                request.host(pick("", "%%%", "a b", "127.0.0.1:-1", "[::1", "h".repeat(300)));
+                defects.add("host=" + request.host);
+            }
+            if (random.nextInt(6) == 0) {
+                request.method(pick("POST", "PUT", "HEAD"));
+                defects.add("method=" + request.method);
+            }
+            // Every upgrade here has a foreign or unparsable origin, so none may succeed.
+            return request.build("websocket " + request.path + " " + defects, Kind.REJECTED);
+        }
+
+        // --- the bytes themselves ---
+
+        private Case rawGarbage() {
+            String text = pick(
+                    "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\nConnection: close\r\n\r\n",
+                    "GET /api/campaigns/fuzz-run HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                            + "Content-Length: 5\r\nConnection: close\r\n\r\n0\r\n\r\n",
+                    "GET /" + "a".repeat(5_000) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+                    "POST /api/events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nZZ\r\n",
+                    "GARBAGE\r\n\r\n",
+                    "GET /api/campaigns/fuzz-run HTTP/9.9\r\nHost: x\r\n\r\n",
+                    "GET /api/campaigns/fuzz-run HTTP/1.1\r\nHost: x\r\nBad Header: y\r\nConnection: close\r\n\r\n",
+                    "GET /api/campaigns/fuzz-run HTTP/1.1\r\nHost: x\r\n" + "X-H: v\r\n".repeat(2_000) + "\r\n",
+                    "GET /api/campaigns/fuzz-run HTTP/1.1\r\nHost: x\r\nX-Nul: a\u0000b\r\nConnection: close\r\n\r\n",
+                    "GET http://evil.example/api/campaigns/fuzz-run HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                    "GET * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                    "GET api/campaigns HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                    "POST /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + INGEST_TOKEN + "\r\n"
+                            + "Content-Length: 99999999999\r\nConnection: close\r\n\r\n{}",
+                    "POST /api/events/batch HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + INGEST_TOKEN + "\r\n"
+                            + "Content-Length: 2\r\nContent-Length: 3\r\nConnection: close\r\n\r\n[]",
+                    "GET /api/campaigns/fuzz-run HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n",
+                    "\r\n\r\nGET /api/campaigns/fuzz-run HTTP/1.1\r\nConnection: close\r\n\r\n",
+                    "POST /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + INGEST_TOKEN + "\r\n"
+                            + "Expect: 100-continue\r\nContent-Length: 70000\r\nConnection: close\r\n\r\n");
+            Kind kind = text.contains("Expect: 100-continue") || text.startsWith("POST /api/events HTTP/1.1\r\nHost: x\r\n"
+                    + "Transfer-Encoding") ? Kind.UNFINISHED : Kind.READ;
+            return new Case("raw " + text.substring(0, Math.min(80, text.length())).replace("\r\n", "\\r\\n"),
+                    text.getBytes(StandardCharsets.ISO_8859_1), kind, false);
+        }
+
+        private Case oddPath() {
+            String path = pick("/api/campaigns/fuzz-run/%2e%2e/%2e%2e/etc/passwd", "/api/campaigns//totals",
+                    "/api/campaigns/fuzz-run/totals/", "/api//campaigns/fuzz-run", "/API/campaigns/fuzz-run",
+                    "/api/campaigns/fuzz-run%2Ftotals", "/api/campaigns/fuzz-run/totals%00", "/%", "/%%%",
+                    "/api/campaigns/fuzz-run/leaderboards/fundraisers/extra", "/api/events/batch/", "/api/events;x=y",
+                    "/ws/campaigns/", "/ws/campaigns/fuzz-run/x", "/c/fuzz-run", "/favicon.ico", "/index.html",
+                    "/api/campaigns/" + "%41".repeat(1_000), "/\u00e9t\u00e9", "/api/campaigns/fuzz-run\u0001",
+                    "/api/campaigns/fuzz-run/stream;x=1", "/..%2F..%2F", "/api/campaigns/fuzz-run?limit=1#frag");
+            String method = pick("GET", "GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS");
+            Request request = new Request(method, path);
+            if (!method.equals("GET") && !method.equals("HEAD") && random.nextBoolean()) {
+                request.token(pick(INGEST_TOKEN, ORGANIZER_TOKEN)).json("{\"type\":\"donation\"}".getBytes(StandardCharsets.UTF_8));
+            }
+            boolean mutating = method.equals("POST") || method.equals("PUT") || method.equals("DELETE");
+            return request.build(method + " " + path, mutating ? Kind.REJECTED : Kind.READ);
+        }
+
+        /** A request whose head or body never completes. */
+        private Case unfinished() {
+            String text = pick("GET /api/campaigns/fuzz-run HTTP/1.1\r\nHost: x\r\nX-Slow: ",
+                    "POST /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + INGEST_TOKEN + "\r\n"
+                            + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"typ\r\n",
+                    "POST /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + INGEST_TOKEN + "\r\n"
+                            + "Content-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"type\":",
+                    "GET /api/campai");
+            return new Case("unfinished " + text.substring(0, Math.min(60, text.length())).replace("\r\n", "\\r\\n"),
+                    text.getBytes(StandardCharsets.ISO_8859_1), Kind.UNFINISHED, false);
+        }
+
+        @SafeVarargs
+        private <T> T pick(T... options) {
+            return options[random.nextInt(options.length)];
+        }
+    }
+
+    /** A request being generated: method, path, headers, body; rendered as HTTP/1.1 bytes. */
+    final class Request {
+
+        String method;
+        final String path;
+        String host = "127.0.0.1:" + port;
+        String token;
+        String rawAuthorization;
+        String contentType;
+        final List<String[]> headers = new ArrayList<>();
+        byte[] body = new byte[0];
+        boolean hasBody;
+        long declaredLength = -1;
+
+        Request(String method, String path) {
+            this.method = method;
+            this.path = path;
+        }
+
+        Request method(String value) {
+            method = value;
+            return this;
+        }
+
+        Request host(String value) {
+            host = value;
+            return this;
+        }
+
+        Request token(String value) {
+            token = value;
+            rawAuthorization = null;
+            return this;
+        }
+
+        Request rawAuthorization(String value) {
+            rawAuthorization = value;
+            return this;
+        }
+
+        Request contentType(String value) {
+            contentType = value;
+            return this;
+        }
+
+        Request header(String name, String value) {
+            headers.add(new String[] {name, value});
+            return this;
+        }
+
+        Request json(byte[] value) {
+            contentType = contentType == null ? "application/json" : contentType;
+            return body(value);
+        }
+
+        Request body(byte[] value) {
+            body = value;
+            hasBody = true;
+            return this;
+        }
+
+        Request declaredLength(long value) {
+            declaredLength = value;
+            return this;
+        }
+
+        Case build(String label, Kind kind) {
+            StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n");
+            head.append("Host: ").append(host).append("\r\nConnection: close\r\n");
+            if (rawAuthorization != null) {
+                head.append("Authorization: ").append(rawAuthorization).append("\r\n");
+            }
+            else if (token != null) {
+                head.append("Authorization: Bearer ").append(token).append("\r\n");
+            }
+            if (contentType != null && headers.stream().noneMatch(h -> h[0].equals("Content-Type"))) {
+                head.append("Content-Type: ").append(contentType).append("\r\n");
+            }
+            for (String[] h : headers) {
+                head.append(h[0]).append(": ").append(h[1]).append("\r\n");
+            }
+            if (hasBody) {
+                head.append("Content-Length: ").append(declaredLength >= 0 ? declaredLength : body.length).append("\r\n");
+            }
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            // Header values may hold non-ASCII text: sent as UTF-8 bytes, as a careless client would.
+            bytes.writeBytes(head.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
+            bytes.writeBytes(body);
+            Kind judged = declaredLength > body.length ? Kind.UNFINISHED : kind;
+            boolean isHead = method.equals("HEAD");
+            String line = label.length() > 300 ? label.substring(0, 300) + "…" : label;
+            return new Case(line, bytes.toByteArray(), judged, isHead);
+        }
+    }
+
+    private void setUp() {
+        put("/api/campaigns/fuzz-run", "{\"title\":\"Fuzz\",\"currency\":\"EUR\",\"goalMinor\":100000}");
+        put("/api/campaigns/fuzz-run/teams/red", "{\"name\":\"Red\"}");
+        put("/api/campaigns/fuzz-run/fundraisers/alice", "{\"displayName\":\"Alice\",\"teamId\":\"red\"}");
+    }
+
+    private void put(String path, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        RawHttp.Response response = RawHttp.exchange(port, "PUT " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                + "Authorization: Bearer " + ORGANIZER_TOKEN + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + bytes.length + "\r\n\r\n" + body);
+        assertThat(response.status()).as(path).isIn(200, 201);
+    }
+
+    private String totals() {
+        RawHttp.Response response = RawHttp.exchange(port,
+                "GET /api/campaigns/fuzz-run/totals HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertThat(response.status()).isEqualTo(200);
+        return response.body().replaceAll("\"updatedAt\":\"[^\"]*\"", "");
+    }
+
+    private long ledgerEvents() throws Exception {
+        try (Connection connection = TestServices.jdbc(DB);
+                ResultSet rows = connection.createStatement().executeQuery("select count(*) from ledger_events")) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+}
