@@ -125,6 +125,21 @@ public class CampaignDirectory implements CampaignChanges {
                 fundraiser));
     }
 
+    /** The id of every campaign, uncached: for a rebuild, inside its transaction. */
+    public Flux<String> campaignIds() {
+        return store.campaignIds();
+    }
+
+    /** Every fundraiser of every campaign, uncached: for a rebuild, inside its transaction. */
+    public Flux<Fundraiser> allFundraisers() {
+        return store.allFundraisers();
+    }
+
+    /** Every team of every campaign, uncached: for a rebuild, inside its transaction. */
+    public Flux<Team> allTeams() {
+        return store.allTeams();
+    }
+
     /** Every campaign, newest first, uncached: for the organizer console. */
     public Flux<Campaign> allCampaigns() {
         return store.allCampaigns();

@@ -68,7 +68,7 @@ public class CampaignStore {
     }
 
     /** The campaigns among {@code ids} that exist, in one round trip. */
-    Flux<Campaign> findCampaigns(List<String> ids) {
+    public Flux<Campaign> findCampaigns(List<String> ids) {
         return db.sql("select * from campaigns where id = any($1)")
                 .bind(0, ids.toArray(String[]::new))
                 .map(CampaignStore::campaign)
@@ -76,7 +76,7 @@ public class CampaignStore {
     }
 
     /** The fundraisers among the (campaign, fundraiser) pairs that exist, in one round trip. */
-    Flux<Fundraiser> findFundraisers(List<String> campaignIds, List<String> fundraiserIds) {
+    public Flux<Fundraiser> findFundraisers(List<String> campaignIds, List<String> fundraiserIds) {
         return db.sql("""
                 select f.* from fundraisers f join unnest($1::text[], $2::text[]) as k(c, id)
                     on f.campaign_id = k.c and f.id = k.id
@@ -92,6 +92,21 @@ public class CampaignStore {
         return db.sql("select * from campaigns order by created_at desc, id").map(CampaignStore::campaign).all();
     }
 
+    /** The id of every campaign; inside a caller's transaction (a rebuild's), like every query here. */
+    public Flux<String> campaignIds() {
+        return db.sql("select id from campaigns").map(row -> row.get("id", String.class)).all();
+    }
+
+    /** Every fundraiser of every campaign. */
+    public Flux<Fundraiser> allFundraisers() {
+        return db.sql("select * from fundraisers").map(CampaignStore::fundraiser).all();
+    }
+
+    /** Every team of every campaign. */
+    public Flux<Team> allTeams() {
+        return db.sql("select * from teams").map(CampaignStore::team).all();
+    }
+
     Mono<Fundraiser> findFundraiser(String campaignId, String fundraiserId) {
         return db.sql("select * from fundraisers where campaign_id = $1 and id = $2")
                 .bind(0, campaignId)
@@ -103,8 +118,7 @@ public class CampaignStore {
     Flux<Team> teamsUpdatedSince(Instant since) {
         return db.sql("select * from teams where updated_at >= $1")
                 .bind(0, since.atOffset(ZoneOffset.UTC))
-                .map(row -> new Team(row.get("campaign_id", String.class), row.get("id", String.class),
-                        row.get("name", String.class), instant(row, "created_at"), instant(row, "updated_at")))
+                .map(CampaignStore::team)
                 .all();
     }
 
@@ -126,9 +140,7 @@ public class CampaignStore {
                 .bind(0, campaignId)
                 .bind(1, teamId)
                 .bind(2, name)
-                .map(row -> new Saved<>(new Team(row.get("campaign_id", String.class), row.get("id", String.class),
-                        row.get("name", String.class), instant(row, "created_at"), instant(row, "updated_at")),
-                        Boolean.TRUE.equals(row.get("created", Boolean.class))))
+                .map(row -> new Saved<>(team(row), Boolean.TRUE.equals(row.get("created", Boolean.class))))
                 .one()
                 .switchIfEmpty(Mono.error(() -> unknownCampaign(campaignId)));
     }
@@ -170,6 +182,11 @@ public class CampaignStore {
                 Boolean.TRUE.equals(row.get("open_signup", Boolean.class)), instant(row, "created_at"),
                 instant(row, "updated_at"), row.get("donate_url", String.class),
                 Boolean.TRUE.equals(row.get("demo", Boolean.class)));
+    }
+
+    private static Team team(Readable row) {
+        return new Team(row.get("campaign_id", String.class), row.get("id", String.class), row.get("name", String.class),
+                instant(row, "created_at"), instant(row, "updated_at"));
     }
 
     private static Fundraiser fundraiser(Readable row) {

@@ -17,6 +17,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 import org.leaderboard.campaign.CampaignDirectory;
+import org.leaderboard.campaign.Fundraiser;
+import org.leaderboard.campaign.Team;
 import org.leaderboard.ledger.LedgerStore;
 import org.leaderboard.ledger.LedgerTail;
 import org.leaderboard.ledger.LedgerTail.Progress;
@@ -418,9 +420,9 @@ class LiveApplier implements SmartLifecycle {
      */
     private Mono<List<Built>> states(String snapshot) {
         Instant now = clock.instant();
-        Mono<List<String>> campaigns = tail.campaignIds().collectList();
-        Mono<List<LedgerTail.FundraiserName>> fundraisers = tail.fundraiserNames().collectList();
-        Mono<List<LedgerTail.TeamName>> teams = tail.teamNames().collectList();
+        Mono<List<String>> campaigns = directory.campaignIds().collectList();
+        Mono<List<Fundraiser>> fundraisers = directory.allFundraisers().collectList();
+        Mono<List<Team>> teams = directory.allTeams().collectList();
         Mono<List<LedgerTail.LedgerGroup>> groups = tail.ledgerGroups(snapshot, now.minus(TREND_READ)).collectList();
         Mono<List<TailEvent>> feeds = tail.lastDonations(LeaderboardStore.MAX_LIMIT, snapshot).collectList();
         return Mono.zip(campaigns, fundraisers, teams, groups, feeds).map(parts -> {
@@ -428,18 +430,18 @@ class LiveApplier implements SmartLifecycle {
             for (String c : parts.getT1()) {
                 byCampaign.put(c, new Figures());
             }
-            for (LedgerTail.TeamName t : parts.getT3()) {
+            for (Team t : parts.getT3()) {
                 Figures f = byCampaign.computeIfAbsent(t.campaignId(), c -> new Figures());
-                f.teamNames.put(t.teamId(), t.name());
-                f.teamRaised.put(t.teamId(), 0L);
+                f.teamNames.put(t.id(), t.name());
+                f.teamRaised.put(t.id(), 0L);
             }
-            for (LedgerTail.FundraiserName n : parts.getT2()) {
+            for (Fundraiser n : parts.getT2()) {
                 Figures f = byCampaign.computeIfAbsent(n.campaignId(), c -> new Figures());
-                f.raised.put(n.fundraiserId(), 0L);
-                f.shares.put(n.fundraiserId(), 0L);
-                f.names.put(n.fundraiserId(), n.displayName());
+                f.raised.put(n.id(), 0L);
+                f.shares.put(n.id(), 0L);
+                f.names.put(n.id(), n.displayName());
                 if (n.teamId() != null) {
-                    f.teamOf.put(n.fundraiserId(), n.teamId());
+                    f.teamOf.put(n.id(), n.teamId());
                 }
             }
             for (LedgerTail.LedgerGroup g : parts.getT4()) {

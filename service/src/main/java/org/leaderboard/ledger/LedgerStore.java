@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import org.leaderboard.campaign.CampaignStore;
 import org.leaderboard.system.ApiProblem;
 import org.springframework.http.HttpStatus;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -54,13 +55,16 @@ public class LedgerStore {
             """;
 
     private final DatabaseClient db;
+    /** Campaigns and fundraisers are the campaign package's tables: looked up through its store. */
+    private final CampaignStore campaigns;
     private final TransactionalOperator tx;
     private final KnownReferences known = new KnownReferences();
     /** A best-effort nudge after each commit, so followers of the ledger need not wait for their next poll. */
     private final Sinks.Many<Integer> commits = Sinks.many().multicast().directBestEffort();
 
-    LedgerStore(DatabaseClient db, ReactiveTransactionManager transactionManager) {
+    LedgerStore(DatabaseClient db, CampaignStore campaigns, ReactiveTransactionManager transactionManager) {
         this.db = db;
+        this.campaigns = campaigns;
         this.tx = TransactionalOperator.create(transactionManager);
     }
 
@@ -157,13 +161,10 @@ public class LedgerStore {
             if (unknown.isEmpty()) {
                 return Mono.empty();
             }
-            return db.sql("select id, currency from campaigns where id = any($1)")
-                    .bind(0, unknown.toArray(String[]::new))
-                    .map(row -> Map.entry(row.get("id", String.class), row.get("currency", String.class)))
-                    .all()
+            return campaigns.findCampaigns(new ArrayList<>(unknown))
                     .doOnNext(found -> {
-                        known.campaign(found.getKey(), found.getValue());
-                        currencies.put(found.getKey(), found.getValue());
+                        known.campaign(found.id(), found.currency());
+                        currencies.put(found.id(), found.currency());
                     })
                     .then();
         }
@@ -189,15 +190,9 @@ public class LedgerStore {
                 return Mono.empty();
             }
             List<String> pairs = new ArrayList<>(wanted);
-            return db.sql("""
-                    select f.campaign_id || '/' || f.id as pair
-                    from fundraisers f join unnest($1::text[], $2::text[]) as k(c, id)
-                        on f.campaign_id = k.c and f.id = k.id
-                    """)
-                    .bind(0, pairs.stream().map(p -> p.substring(0, p.indexOf('/'))).toArray(String[]::new))
-                    .bind(1, pairs.stream().map(p -> p.substring(p.indexOf('/') + 1)).toArray(String[]::new))
-                    .map(row -> row.get("pair", String.class))
-                    .all()
+            return campaigns.findFundraisers(pairs.stream().map(p -> p.substring(0, p.indexOf('/'))).toList(),
+                            pairs.stream().map(p -> p.substring(p.indexOf('/') + 1)).toList())
+                    .map(found -> pair(found.campaignId(), found.id()))
                     .doOnNext(pair -> {
                         known.fundraiser(pair);
                         fundraisers.add(pair);

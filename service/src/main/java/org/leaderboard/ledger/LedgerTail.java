@@ -270,35 +270,6 @@ public class LedgerTail {
                 .all();
     }
 
-    /** The id of every campaign. */
-    public Flux<String> campaignIds() {
-        return db.sql("select id from campaigns").map(row -> row.get("id", String.class)).all();
-    }
-
-    /** A fundraiser's name and team, as the boards show them. */
-    public record FundraiserName(String campaignId, String fundraiserId, String displayName, String teamId) {
-    }
-
-    /** Every fundraiser of every campaign. */
-    public Flux<FundraiserName> fundraiserNames() {
-        return db.sql("select campaign_id, id, display_name, team_id from fundraisers")
-                .map(row -> new FundraiserName(row.get("campaign_id", String.class), row.get("id", String.class),
-                        row.get("display_name", String.class), row.get("team_id", String.class)))
-                .all();
-    }
-
-    /** A team's name. */
-    public record TeamName(String campaignId, String teamId, String name) {
-    }
-
-    /** Every team of every campaign. */
-    public Flux<TeamName> teamNames() {
-        return db.sql("select campaign_id, id, name from teams")
-                .map(row -> new TeamName(row.get("campaign_id", String.class), row.get("id", String.class),
-                        row.get("name", String.class)))
-                .all();
-    }
-
     /**
      * The last {@code limit} donations of every campaign visible in {@code snapshot}, each
      * campaign's newest first: per campaign a backward walk of the donation index (V3), which

@@ -1,5 +1,6 @@
 package org.leaderboard.web;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -38,7 +39,7 @@ class PageAssets {
         try {
             load(resolver, location, "index.html");
             load(resolver, location, "not-found.html");
-            for (Resource resource : resolver.getResources(location + "assets/*")) {
+            for (Resource resource : assets(resolver, location)) {
                 String name = resource.getFilename();
                 if (name != null && !name.endsWith(".gz")) {
                     load(resolver, location, "assets/" + name);
@@ -52,6 +53,15 @@ class PageAssets {
         } else {
             log.warn("No pages at {}: page routes answer 503 until the frontend is built (./mvnw package builds it)",
                     location);
+        }
+    }
+
+    /** The built assets; none when the frontend was not built (a classpath folder that is absent cannot be listed). */
+    private static Resource[] assets(PathMatchingResourcePatternResolver resolver, String location) throws IOException {
+        try {
+            return resolver.getResources(location + "assets/*");
+        } catch (FileNotFoundException e) {
+            return new Resource[0];
         }
     }
 
