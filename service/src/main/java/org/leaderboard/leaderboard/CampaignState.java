@@ -8,7 +8,7 @@ import java.util.Map;
  * ({@link LeaderboardStore#replace}). Amounts are net minor units; {@code trendBuckets} maps an
  * epoch minute of recording time to the net amount per fundraiser in it.
  */
-public record CampaignState(
+record CampaignState(
         Totals totals,
         Map<String, Long> fundraiserRaised,
         Map<String, Long> teamRaised,

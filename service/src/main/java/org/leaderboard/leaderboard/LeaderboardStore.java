@@ -54,7 +54,6 @@ public class LeaderboardStore {
     private final RedisScript<List> liveViewScript = campaignScript("live-view", "trending", "board-page");
     private final RedisScript<List> standingScript = campaignScript("standing");
     private final RedisScript<List> feedScript = campaignScript("feed");
-    private final RedisScript<List> statusScript = campaignScript("status");
     private final RedisScript<Long> establishScript = LiveRedis.script("establish", Long.class);
     private final RedisScript<Long> allocateScript = LiveRedis.script("allocate-generation", Long.class);
     private final RedisScript<Long> writeChunkScript = LiveRedis.script("write-chunk", Long.class);
@@ -191,17 +190,6 @@ public class LeaderboardStore {
         }
         return call(feedScript, campaignId, List.of(Integer.toString(limit)))
                 .map(reply -> ((List<?>) reply.get(1)).stream().map(entry -> FeedJson.read((String) entry)).toList());
-    }
-
-    /** Whether the campaign has a live state that has applied a batch or been rebuilt. */
-    public Mono<Boolean> isInitialized(String campaignId) {
-        return appliedBatch(campaignId).hasElement().onErrorResume(LiveStateMissing.class, missing -> Mono.just(false));
-    }
-
-    /** The id of the last batch applied to the campaign (or rebuilt into it); empty when none. */
-    public Mono<Long> appliedBatch(String campaignId) {
-        return call(statusScript, campaignId, List.of()).filter(reply -> reply.get(1) != null)
-                .map(reply -> Long.parseLong((String) reply.get(1)));
     }
 
     /**

@@ -8,7 +8,7 @@ import java.time.Instant;
  * donation's fundraiser. {@code recordedAt} (the commit time) places the event in a trending
  * minute; {@code occurredAt} is what the feed shows.
  */
-public record LiveEvent(
+record LiveEvent(
         long seq,
         String type,
         String eventId,
