@@ -164,18 +164,7 @@ class LeaderboardHandler {
         json.put("raisedMinor", standing == null ? 0 : standing.raisedMinor());
         json.put("shareCount", standing == null ? 0 : standing.shareCount());
         json.put("rank", standing == null ? null : standing.rank());
-        Ahead ahead = standing == null ? null : standing.ahead();
-        if (ahead == null) {
-            json.put("ahead", null);
-        }
-        else {
-            Map<String, Object> a = new LinkedHashMap<>();
-            a.put("id", ahead.id());
-            a.put("name", ahead.name());
-            a.put("score", ahead.score());
-            a.put("gapMinor", ahead.gapMinor());
-            json.put("ahead", a);
-        }
+        json.put("ahead", ReadJson.ahead(standing == null ? null : standing.ahead()));
         return json;
     }
 

@@ -27,6 +27,19 @@ public final class ReadJson {
         return json;
     }
 
+    /** The fundraiser just ahead, {@code {id, name, score, gapMinor}}, or null for #1. */
+    public static Map<String, Object> ahead(Ahead ahead) {
+        if (ahead == null) {
+            return null;
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", ahead.id());
+        json.put("name", ahead.name());
+        json.put("score", ahead.score());
+        json.put("gapMinor", ahead.gapMinor());
+        return json;
+    }
+
     public static Map<String, Object> entry(BoardEntry e) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("rank", e.rank());

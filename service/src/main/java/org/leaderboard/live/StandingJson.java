@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.leaderboard.campaign.Fundraiser;
-import org.leaderboard.leaderboard.Ahead;
+import org.leaderboard.leaderboard.ReadJson;
 import org.leaderboard.leaderboard.Standing;
 
 /**
@@ -24,18 +24,7 @@ final class StandingJson {
         json.put("rank", standing == null ? null : standing.rank());
         json.put("raisedMinor", standing == null ? 0 : standing.raisedMinor());
         json.put("shareCount", standing == null ? 0 : standing.shareCount());
-        Ahead ahead = standing == null ? null : standing.ahead();
-        if (ahead == null) {
-            json.put("ahead", null);
-        }
-        else {
-            Map<String, Object> a = new LinkedHashMap<>();
-            a.put("id", ahead.id());
-            a.put("name", ahead.name());
-            a.put("score", ahead.score());
-            a.put("gapMinor", ahead.gapMinor());
-            json.put("ahead", a);
-        }
+        json.put("ahead", ReadJson.ahead(standing == null ? null : standing.ahead()));
         return json;
     }
 }
