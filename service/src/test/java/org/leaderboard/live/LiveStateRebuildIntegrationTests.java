@@ -1,12 +1,10 @@
 package org.leaderboard.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.leaderboard.support.TestServices.INGEST_TOKEN;
 import static org.leaderboard.support.TestServices.ORGANIZER_TOKEN;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,7 +21,6 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A public figure is exact or absent: after Redis lost everything (FLUSHALL on a server of the
@@ -41,7 +38,6 @@ class LiveStateRebuildIntegrationTests {
 
     static final Duration PATIENCE = Duration.ofSeconds(20);
     static final RedisServer REDIS = new RedisServer().start();
-    static final JsonMapper JSON = JsonMapper.builder().build();
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
@@ -56,21 +52,22 @@ class LiveStateRebuildIntegrationTests {
     @LocalServerPort
     int port;
 
+    PublicApi api;
     WebTestClient http;
 
     @BeforeEach
     void http() {
-        http = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
-                .responseTimeout(Duration.ofSeconds(15)).build();
+        api = new PublicApi(port);
+        http = api.http;
     }
 
     @Test
     void afterRedisLostItsDataReadsAnswer503AndStreamsHoldTheirLastFrameUntilTheRebuild() {
         String c = "lost";
-        organizer("/api/campaigns/" + c, "{\"title\":\"Lost\",\"currency\":\"EUR\",\"goalMinor\":100000}");
-        organizer("/api/campaigns/" + c + "/fundraisers/alice", "{\"displayName\":\"Alice\"}");
-        donate(c, "lost-1", 1_000);
-        assertThat(Eventually.await(PATIENCE, () -> raised(c), raised -> raised == 1_000)).isEqualTo(1_000);
+        api.organizer("/api/campaigns/" + c, "{\"title\":\"Lost\",\"currency\":\"EUR\",\"goalMinor\":100000}");
+        api.organizer("/api/campaigns/" + c + "/fundraisers/alice", "{\"displayName\":\"Alice\"}");
+        api.donate(c, "lost-1", 1_000);
+        assertThat(Eventually.await(PATIENCE, () -> api.raised(c), raised -> raised == 1_000)).isEqualTo(1_000);
 
         try (StreamClient ws = StreamClient.webSocket(port, c, null).awaitOpen()) {
             assertThat(ws.await(PATIENCE, m -> m.total("raisedMinor") == 1_000).type()).isEqualTo("snapshot");
@@ -83,17 +80,17 @@ class LiveStateRebuildIntegrationTests {
                         .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
                         .expectHeader().exists("Retry-After");
             }
-            donate(c, "lost-2", 500);
-            organizer("/api/campaigns/" + c + "/fundraisers/bob", "{\"displayName\":\"Bob\"}");
+            api.donate(c, "lost-2", 500);
+            api.organizer("/api/campaigns/" + c + "/fundraisers/bob", "{\"displayName\":\"Bob\"}");
             http.get().uri("/api/campaigns/" + c + "/totals").exchange().expectStatus().isEqualTo(503);
 
-            organizer("/api/campaigns/fresh", "{\"title\":\"Fresh\",\"currency\":\"EUR\",\"goalMinor\":100}");
-            assertThat(raised("fresh")).as("a campaign created meanwhile is exact at zero").isZero();
+            api.organizer("/api/campaigns/fresh", "{\"title\":\"Fresh\",\"currency\":\"EUR\",\"goalMinor\":100}");
+            assertThat(api.raised("fresh")).as("a campaign created meanwhile is exact at zero").isZero();
 
             http.post().uri("/api/admin/rebuild").headers(h -> h.setBearerAuth(ORGANIZER_TOKEN)).exchange()
                     .expectStatus().isOk().expectBody().jsonPath("$.campaigns").isEqualTo(2)
                     .jsonPath("$.events").isEqualTo(2);
-            assertThat(raised(c)).isEqualTo(1_500);
+            assertThat(api.raised(c)).isEqualTo(1_500);
             http.get().uri("/api/campaigns/" + c + "/leaderboards/fundraisers").exchange().expectStatus().isOk()
                     .expectBody().jsonPath("$.entries[0].id").isEqualTo("alice")
                     .jsonPath("$.entries[0].score").isEqualTo(1_500).jsonPath("$.entries[1].id").isEqualTo("bob");
@@ -103,26 +100,8 @@ class LiveStateRebuildIntegrationTests {
             assertThat(all).extracting(m -> m.total("raisedMinor")).as("the shown total never falls").isSorted()
                     .allMatch(raised -> raised >= 1_000);
             // The gifts applied after the rebuild reach the stream as usual.
-            donate(c, "lost-3", 250);
+            api.donate(c, "lost-3", 250);
             ws.await(PATIENCE, m -> m.total("raisedMinor") == 1_750);
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private long raised(String c) {
-        byte[] body = http.get().uri("/api/campaigns/" + c + "/totals").exchange().expectStatus().isOk()
-                .expectBody().returnResult().getResponseBody();
-        return ((Number) JSON.readValue(body, Map.class).get("raisedMinor")).longValue();
-    }
-
-    private void organizer(String path, String body) {
-        http.put().uri(path).headers(h -> h.setBearerAuth(ORGANIZER_TOKEN)).contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(body).exchange().expectStatus().is2xxSuccessful();
-    }
-
-    private void donate(String c, String eventId, long amount) {
-        http.post().uri("/api/events").headers(h -> h.setBearerAuth(INGEST_TOKEN)).contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(LiveStreamIntegrationTests.donationJson(c, eventId, "alice", amount, "Donor", false, null))
-                .exchange().expectStatus().isAccepted();
     }
 }

@@ -1,13 +1,11 @@
 package org.leaderboard.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.leaderboard.support.TestServices.INGEST_TOKEN;
 import static org.leaderboard.support.TestServices.ORGANIZER_TOKEN;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,7 +23,6 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Redis taken away and brought back empty, as a crash does, on a Redis server of the test's own:
@@ -42,7 +39,6 @@ class RedisOutageIntegrationTests {
 
     static final Duration PATIENCE = Duration.ofSeconds(20);
     static final RedisServer REDIS = new RedisServer().start();
-    static final JsonMapper JSON = JsonMapper.builder().build();
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
@@ -57,21 +53,22 @@ class RedisOutageIntegrationTests {
     @LocalServerPort
     int port;
 
+    PublicApi api;
     WebTestClient http;
 
     @BeforeEach
     void http() {
-        http = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
-                .responseTimeout(Duration.ofSeconds(15)).build();
+        api = new PublicApi(port);
+        http = api.http;
     }
 
     @Test
     void readsAnswer503WhileRedisIsDownOrEmptyThenTheExactFiguresAndStreamsResume() {
         String c = "outage";
-        organizer("/api/campaigns/" + c, "{\"title\":\"Outage\",\"currency\":\"EUR\",\"goalMinor\":100000}");
-        organizer("/api/campaigns/" + c + "/fundraisers/alice", "{\"displayName\":\"Alice\"}");
-        donate(c, "out-1", 1_000);
-        assertThat(Eventually.await(PATIENCE, () -> raised(c), raised -> raised == 1_000)).isEqualTo(1_000);
+        api.organizer("/api/campaigns/" + c, "{\"title\":\"Outage\",\"currency\":\"EUR\",\"goalMinor\":100000}");
+        api.organizer("/api/campaigns/" + c + "/fundraisers/alice", "{\"displayName\":\"Alice\"}");
+        api.donate(c, "out-1", 1_000);
+        assertThat(Eventually.await(PATIENCE, () -> api.raised(c), raised -> raised == 1_000)).isEqualTo(1_000);
 
         try (StreamClient ws = StreamClient.webSocket(port, c, null).awaitOpen();
                 StreamClient sse = StreamClient.sse(port, c)) {
@@ -87,7 +84,7 @@ class RedisOutageIntegrationTests {
                         .expectHeader().exists("Retry-After")
                         .expectBody().jsonPath("$.status").isEqualTo(503);
             }
-            donate(c, "out-2", 500); // 202: the ledger takes it while Redis is down
+            api.donate(c, "out-2", 500); // 202: the ledger takes it while Redis is down
             // A new campaign needs its live state set up: refused whole, nothing created.
             http.put().uri("/api/campaigns/later").headers(h -> h.setBearerAuth(ORGANIZER_TOKEN))
                     .contentType(MediaType.APPLICATION_JSON)
@@ -100,7 +97,7 @@ class RedisOutageIntegrationTests {
                 EntityExchangeResult<byte[]> result = http.get().uri("/api/campaigns/" + c + "/totals").exchange()
                         .expectBody().returnResult();
                 int status = result.getStatus().value();
-                Long raised = status == 200 ? raisedOf(result.getResponseBody()) : null;
+                Long raised = status == 200 ? PublicApi.raisedOf(result) : null;
                 answers.add(status + (raised == null ? "" : " " + raised));
                 return raised;
             }, raised -> raised != null);
@@ -119,27 +116,5 @@ class RedisOutageIntegrationTests {
                 }
             }
         }
-    }
-
-    private long raised(String c) {
-        byte[] body = http.get().uri("/api/campaigns/" + c + "/totals").exchange().expectStatus().isOk()
-                .expectBody().returnResult().getResponseBody();
-        return raisedOf(body);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static long raisedOf(byte[] body) {
-        return ((Number) JSON.readValue(body, Map.class).get("raisedMinor")).longValue();
-    }
-
-    private void organizer(String path, String body) {
-        http.put().uri(path).headers(h -> h.setBearerAuth(ORGANIZER_TOKEN)).contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(body).exchange().expectStatus().is2xxSuccessful();
-    }
-
-    private void donate(String c, String eventId, long amount) {
-        http.post().uri("/api/events").headers(h -> h.setBearerAuth(INGEST_TOKEN)).contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(LiveStreamIntegrationTests.donationJson(c, eventId, "alice", amount, "Donor", false, null))
-                .exchange().expectStatus().isAccepted();
     }
 }
