@@ -44,10 +44,6 @@ class RebuildMarker {
         return redis.connected().then(redis.template.delete(LiveKeys.MARKER_KEY)).then();
     }
 
-    Mono<Void> set(String value) {
-        return redis.connected().then(redis.template.opsForValue().set(LiveKeys.MARKER_KEY, value)).then();
-    }
-
     /** Notes in Redis that the rebuild {@code token} has started (for {@link #markRebuilt}). */
     Mono<Void> beginRebuild(String token) {
         return redis.connected().then(redis.template.opsForValue().set(LiveKeys.REBUILD_KEY, token,

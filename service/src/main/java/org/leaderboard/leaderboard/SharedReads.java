@@ -50,26 +50,15 @@ final class SharedReads {
                 .register(registry);
     }
 
-    /** The figures under {@code key} of the campaign, read by {@code read} or shared with a recent read of them. */
-    <T> Mono<T> read(String campaignId, String key, Supplier<Mono<T>> read) {
-        return share(campaignId, key, read, true);
-    }
-
     /**
-     * An answer rendered from the campaign's figures, shared like them and forgotten with them.
-     * Rendering it is not a read of Redis (the figures it reads are counted when they are).
+     * What {@code read} answers (figures read from Redis, or an answer rendered from them) under
+     * {@code key} of the campaign, or the answer of a recent read of the same key.
      */
-    <T> Mono<T> render(String campaignId, String key, Supplier<Mono<T>> render) {
-        return share(campaignId, key, render, false);
-    }
-
     @SuppressWarnings("unchecked")
-    private <T> Mono<T> share(String campaignId, String key, Supplier<Mono<T>> read, boolean readsRedis) {
+    <T> Mono<T> read(String campaignId, String key, Supplier<Mono<T>> read) {
         if (maxAgeNanos == 0) {
             return Mono.defer(() -> {
-                if (readsRedis) {
-                    fromRedis.increment();
-                }
+                fromRedis.increment();
                 return read.get();
             });
         }
@@ -85,7 +74,7 @@ final class SharedReads {
                 // compute: of requests racing past a stale read, one starts the next and the others join it.
                 Shared<?> stale = hit;
                 hit = reads.compute(key, (k, current) -> current != null && current != stale
-                        && now - current.startedAt() < maxAgeNanos ? current : started(read, now, readsRedis));
+                        && now - current.startedAt() < maxAgeNanos ? current : started(read, now));
                 if (hit.startedAt() == now) {
                     return (Mono<T>) hit.read();
                 }
@@ -95,10 +84,9 @@ final class SharedReads {
         });
     }
 
-    private <T> Shared<T> started(Supplier<Mono<T>> read, long now, boolean readsRedis) {
+    private <T> Shared<T> started(Supplier<Mono<T>> read, long now) {
         // An answer (or its absence) is shared; an error only with the requests already waiting for it.
-        Mono<T> first = readsRedis ? Mono.defer(read).doOnSubscribe(subscription -> fromRedis.increment())
-                : Mono.defer(read);
+        Mono<T> first = Mono.defer(read).doOnSubscribe(subscription -> fromRedis.increment());
         return new Shared<>(first.cache(value -> FOREVER, error -> Duration.ZERO, () -> FOREVER), now);
     }
 
