@@ -80,7 +80,7 @@ public final class RawHttp implements AutoCloseable {
      */
     public Response response() {
         try {
-            String head = readHead();
+            String head = readHead(in);
             if (head == null) {
                 return null;
             }
@@ -128,7 +128,11 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
-    private String readHead() throws IOException {
+    /**
+     * An HTTP response head read off {@code in} up to its blank line (left out); null when the
+     * connection ends first. A read timeout is thrown, a reset counts as the end.
+     */
+    public static String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;
         while (matched < 4) {

@@ -206,7 +206,7 @@ class HttpEdgeFuzzIntegrationTests {
             InputStream in = socket.getInputStream();
             String head;
             try {
-                head = readHead(in);
+                head = RawHttp.readHead(in);
             }
             catch (SocketTimeoutException ex) {
                 return new Answer(0, null, "", true);
@@ -242,30 +242,6 @@ class HttpEdgeFuzzIntegrationTests {
                 return new Answer(status, contentType, "", true);
             }
         }
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        while (matched < 4) {
-            int b;
-            try {
-                b = in.read();
-            }
-            catch (SocketTimeoutException ex) {
-                throw ex;
-            }
-            catch (IOException reset) {
-                b = -1;
-            }
-            if (b < 0) {
-                return null;
-            }
-            head.write(b);
-            matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3))
-                    ? matched + 1 : (b == '\r' ? 1 : 0);
-        }
-        return head.toString(StandardCharsets.ISO_8859_1);
     }
 
     private static byte[] chunks(InputStream in) throws IOException {

@@ -170,7 +170,7 @@ class HttpEdgeLimitsIntegrationTests {
                     + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             InputStream in = ws.getInputStream();
             ws.setSoTimeout(10_000);
-            assertThat(readHead(in)).startsWith("HTTP/1.1 101");
+            assertThat(RawHttp.readHead(in)).startsWith("HTTP/1.1 101");
             assertThat(readFrame(in)).contains("\"snapshot\"");
             // Longer than the body-read (1 s) and body (2 s) timeouts, sending nothing: still open.
             ws.setSoTimeout(3_000);
@@ -184,18 +184,6 @@ class HttpEdgeLimitsIntegrationTests {
             ws.setSoTimeout(10_000);
             assertThat(readFrame(in)).contains("\"update\"").contains("\"raisedMinor\":500");
         }
-    }
-
-    private static String readHead(InputStream in) throws Exception {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new AssertionError("closed by the server after: " + head);
-            }
-            head.append((char) b);
-        }
-        return head.toString();
     }
 
     /** One unmasked WebSocket frame from the server, as text. */
