@@ -114,7 +114,9 @@ export function FundraiserForm({
       </label>
       {teams.length > 0 && (
         <label>
-          {t('team')} <span class="muted">{t('optional')}</span>
+          <span>
+            {t('team')} <span class="muted">{t('optional')}</span>
+          </span>
           <select name="teamId" value={fields.teamId} onChange={set('teamId')} {...aria('teamId')}>
             <option value="">{t('noTeam')}</option>
             {teams.map((team) => (
@@ -127,12 +129,16 @@ export function FundraiserForm({
         </label>
       )}
       <label>
-        {t('goal')} ({currency}) <span class="muted">{t('optional')}</span>
+        <span>
+          {t('goal')} ({currency}) <span class="muted">{t('optional')}</span>
+        </span>
         <input name="goal" inputMode="decimal" value={fields.goal} onInput={set('goal')} {...aria('goal')} />
         {fieldError('goal')}
       </label>
       <label>
-        {t('story')} <span class="muted">{t('optional')}</span>
+        <span>
+          {t('story')} <span class="muted">{t('optional')}</span>
+        </span>
         <textarea name="story" rows={4} value={fields.story} onInput={set('story')} maxLength={STORY_MAX} {...aria('story')} />
         {fieldError('story')}
       </label>

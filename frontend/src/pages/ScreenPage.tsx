@@ -74,6 +74,8 @@ export default function ScreenPage({ campaignId }: { campaignId: string }) {
     reachedBefore.current = reached;
   }, [reached, totals !== null]);
 
+  // a column for the milestone and the sponsors' money when the campaign has any
+  const extras = store.pledges.value.length > 0 || store.matches.value.length > 0 || store.milestones.value.some((m) => !m.reachedAt);
   const nonEmpty = BOARDS.filter((b) => boards[b].length > 0);
   const board: BoardName = nonEmpty.length ? nonEmpty[boardIndex % nonEmpty.length] : 'fundraisers';
   const url = `${location.origin}/c/${encodeURIComponent(campaignId)}`;
@@ -90,18 +92,20 @@ export default function ScreenPage({ campaignId }: { campaignId: string }) {
           {t('fullScreen')}
         </button>
       </header>
-      <div class="screen-grid">
+      <div class={extras ? 'screen-grid with-extras' : 'screen-grid'}>
         <section class="screen-total">
           {totals && <Thermometer totals={totals} big />}
           {reached && <p class="reached">{t('goalReached')}</p>}
-          {totals && <NextMilestone milestones={store.milestones.value} totals={totals} />}
         </section>
+        <div class="screen-extras">
+          {totals && <NextMilestone milestones={store.milestones.value} totals={totals} />}
+          {totals && <Sponsors pledges={store.pledges.value} matches={store.matches.value} currency={totals.currency} />}
+        </div>
         <section class="screen-board" aria-labelledby="screen-board-title">
           <h2 id="screen-board-title">{t(`board_${board}`)}</h2>
           {totals && <BoardList name={board} entries={boards[board].slice(0, 5)} currency={totals.currency} campaignId={campaignId} />}
         </section>
         <section class="screen-feed">
-          {totals && <Sponsors pledges={store.pledges.value} matches={store.matches.value} currency={totals.currency} />}
           {totals && <Feed entries={store.feed.value} currency={totals.currency} limit={4} />}
         </section>
         <section class="screen-qr">

@@ -77,7 +77,9 @@ function Definitions<T extends { id: string }>({
         </label>
         {fields.map((f) => (
           <label key={f.name}>
-            {t(f.label)} {f.optional && <span class="muted">{t('optional')}</span>}
+            <span>
+              {t(f.label)} {f.optional && <span class="muted">{t('optional')}</span>}
+            </span>
             {f.kind === 'select' ? (
               <select name={`${testId}-${f.name}`} value={values[f.name]} onChange={set(f.name)}>
                 {f.options!.map((o) => (
