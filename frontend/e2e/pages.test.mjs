@@ -40,6 +40,15 @@ async function signIn(page) {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+/** A console page, signed in, showing one campaign with its moderation queue and sponsor forms. */
+async function consoleFor(campaignId) {
+  const page = await newPage({ viewport: { width: 1280, height: 900 } });
+  await signIn(page);
+  await page.getByLabel('Open a campaign by id').fill(campaignId);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  return page;
+}
+
 /** A campaign with fundraisers of known totals. */
 async function campaignWith(id, fundraisers, extra = {}) {
   await service.campaign(id, { title: `Campaign ${id}`, story: 'We run through the night for the shelter.', donateUrl: 'https://pay.example.org/night-run', ...extra });
@@ -396,10 +405,7 @@ describe('viral mechanics', () => {
 
   test('a milestone set in the console, crossed, fills the big screen and is announced; no confetti for less motion', async () => {
     await campaignWith('stage', [['alice', 'Alice', 4000]], { goalMinor: 1000000 });
-    const console_ = await newPage({ viewport: { width: 1280, height: 900 } });
-    await signIn(console_);
-    await console_.getByLabel('Open a campaign by id').fill('stage');
-    await console_.getByRole('button', { name: 'Open', exact: true }).click();
+    const console_ = await consoleFor('stage');
     const milestones = console_.getByTestId('milestones');
     await milestones.getByLabel('Id').fill('first-100');
     await milestones.getByLabel('Metric').selectOption('raisedMinor');
@@ -436,10 +442,7 @@ describe('viral mechanics', () => {
     await feed.getByText('Something rude').waitFor();
     await live.locator('.status-live').waitFor();
 
-    const console_ = await newPage({ viewport: { width: 1280, height: 900 } });
-    await signIn(console_);
-    await console_.getByLabel('Open a campaign by id').fill('moderated');
-    await console_.getByRole('button', { name: 'Open', exact: true }).click();
+    const console_ = await consoleFor('moderated');
     const queue = console_.getByTestId('moderation');
     // newest first
     assert.deepEqual(await queue.locator('.message').allTextContents(), ['Go Alice!', 'Something rude']);
