@@ -444,6 +444,7 @@ describe('viral mechanics', () => {
 
     const console_ = await consoleFor('moderated');
     const queue = console_.getByTestId('moderation');
+    await queue.getByTestId(`message-${rude}`).waitFor();
     // newest first
     assert.deepEqual(await queue.locator('.message').allTextContents(), ['Go Alice!', 'Something rude']);
     await queue.getByTestId(`message-${rude}`).getByRole('button', { name: 'Hide' }).click();
