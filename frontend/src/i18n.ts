@@ -100,7 +100,7 @@ const en = {
   // viral mechanics
   board_referrals: 'Referrals',
   totalSplit: '{donors} from donors + {sponsors} from sponsors',
-  nextMilestone: 'Next milestone',
+  nextMilestone: 'Next milestone:',
   milestoneProgress_raisedMinor: '{value} of {threshold} raised',
   milestoneProgress_grandTotalMinor: '{value} of {threshold} with sponsors',
   milestoneProgress_shareCount: '{value} of {threshold} shares',
@@ -257,7 +257,7 @@ const fr: Record<MessageKey, string> = {
   unauthorized: 'Le jeton a été refusé.',
   board_referrals: 'Parrainages',
   totalSplit: '{donors} des donateurs + {sponsors} des mécènes',
-  nextMilestone: 'Prochain palier',
+  nextMilestone: 'Prochain palier :',
   milestoneProgress_raisedMinor: '{value} collectés sur {threshold}',
   milestoneProgress_grandTotalMinor: '{value} sur {threshold} avec les mécènes',
   milestoneProgress_shareCount: '{value} partages sur {threshold}',

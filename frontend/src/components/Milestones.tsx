@@ -15,7 +15,7 @@ export function NextMilestone({ milestones, totals }: { milestones: Milestone[];
   return (
     <section class="milestone card" aria-labelledby="milestone-title" data-testid="next-milestone">
       <h2 id="milestone-title">
-        {t('nextMilestone')}: <span class="milestone-label">{milestone.label}</span>
+        {t('nextMilestone')} <span class="milestone-label">{milestone.label}</span>
       </h2>
       <div class="bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent} aria-labelledby="milestone-title">
         <div class="fill" style={{ width: `${percent}%` }} />
