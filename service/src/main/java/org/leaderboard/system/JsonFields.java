@@ -19,11 +19,37 @@ public final class JsonFields {
 
     private final JsonNode node;
     private final String prefix;
-    private final List<FieldError> errors = new ArrayList<>();
+    private final List<FieldError> errors;
 
     public JsonFields(JsonNode node, String prefix) {
+        this(node, prefix, new ArrayList<>());
+    }
+
+    private JsonFields(JsonNode node, String prefix, List<FieldError> errors) {
         this.node = node;
         this.prefix = prefix;
+        this.errors = errors;
+    }
+
+    /** The field's raw value, or null when absent. */
+    public JsonNode node(String field) {
+        return node.get(field);
+    }
+
+    /**
+     * The fields of a nested object, named {@code field.name} in errors, which this object
+     * collects; null (reported) when the value is not an object, and null when absent.
+     */
+    public JsonFields object(String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isObject()) {
+            error(field, "must be an object");
+            return null;
+        }
+        return new JsonFields(value, prefix + field + ".", errors);
     }
 
     public List<FieldError> errors() {
