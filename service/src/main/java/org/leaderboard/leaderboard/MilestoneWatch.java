@@ -2,12 +2,15 @@ package org.leaderboard.leaderboard;
 
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -20,7 +23,7 @@ import reactor.core.publisher.Sinks;
  * crash between the two writes: PostgreSQL already holds the time, Redis gets it again).
  */
 @Component
-public class MilestoneWatch {
+public class MilestoneWatch implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(MilestoneWatch.class);
     private static final int CONCURRENCY = 4;
@@ -30,13 +33,14 @@ public class MilestoneWatch {
     /** Campaigns to check; a burst of batches for one campaign asks once. */
     private final Set<String> due = ConcurrentHashMap.newKeySet();
     private final Sinks.Many<Boolean> wake = Sinks.many().unicast().onBackpressureBuffer(
-            new java.util.concurrent.ArrayBlockingQueue<>(1));
+            new ArrayBlockingQueue<>(1));
+    private final Disposable loop;
 
     MilestoneWatch(LeaderboardStore store, ViralDefinitions definitions) {
         this.store = store;
         this.definitions = definitions;
         store.onMilestonesDue(this::due);
-        wake.asFlux()
+        loop = wake.asFlux()
                 .concatMap(signal -> Flux.fromIterable(List.copyOf(due))
                         .doOnNext(due::remove)
                         .flatMap(campaignId -> check(campaignId).onErrorResume(error -> {
@@ -46,6 +50,11 @@ public class MilestoneWatch {
                         }), CONCURRENCY)
                         .then(), 1)
                 .subscribe();
+    }
+
+    @Override
+    public void destroy() {
+        loop.dispose();
     }
 
     private void due(String campaignId) {
