@@ -113,6 +113,50 @@ public final class JsonFields {
         return trimmed;
     }
 
+    /**
+     * A free-text field typed by anyone (a self-service page): control characters are stripped
+     * rather than refused (line feeds kept when {@code keepLineFeeds}), and so are the bidirectional
+     * overrides that could make a name read backwards on a leaderboard; then trimmed and limited
+     * to 1 to {@code maxLength} characters.
+     */
+    public String strippedText(String field, boolean required, int maxLength, boolean keepLineFeeds) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            if (required) {
+                error(field, "is required");
+            }
+            return null;
+        }
+        if (!value.isString()) {
+            error(field, "must be a string");
+            return null;
+        }
+        StringBuilder kept = new StringBuilder();
+        value.stringValue().codePoints()
+                .filter(c -> (keepLineFeeds && c == '\n') || !(Character.isISOControl(c) || isDirectionControl(c)))
+                .forEach(kept::appendCodePoint);
+        String text = kept.toString().strip();
+        if (!storable(text)) {
+            error(field, "must not contain unpaired UTF-16 surrogates");
+            return null;
+        }
+        if (text.isEmpty()) {
+            if (required) {
+                error(field, "must not be blank");
+            }
+            return null;
+        }
+        if (text.codePointCount(0, text.length()) > maxLength) {
+            error(field, "must be at most " + maxLength + " characters");
+            return null;
+        }
+        return text;
+    }
+
+    private static boolean isDirectionControl(int c) {
+        return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029;
+    }
+
     public Long integer(String field, boolean required, long min, long max) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
