@@ -158,12 +158,7 @@ public class CampaignStore {
                     updated_at = now()
                 returning *, (xmax = 0) as created
                 """)
-                .bind(0, f.campaignId())
-                .bind(1, f.id())
-                .bind(2, f.displayName())
-                .bind(3, Parameter.fromOrEmpty(f.teamId(), String.class))
-                .bind(4, Parameter.fromOrEmpty(f.goalMinor(), Long.class))
-                .bind(5, Parameter.fromOrEmpty(f.story(), String.class))
+                .bindValues(fundraiserColumns(f))
                 .map(row -> new Saved<>(fundraiser(row), Boolean.TRUE.equals(row.get("created", Boolean.class))))
                 .one()
                 .switchIfEmpty(Mono.defer(() -> findCampaign(f.campaignId())
@@ -184,12 +179,7 @@ public class CampaignStore {
                 on conflict (campaign_id, id) do nothing
                 returning *
                 """)
-                .bind(0, f.campaignId())
-                .bind(1, f.id())
-                .bind(2, f.displayName())
-                .bind(3, Parameter.fromOrEmpty(f.teamId(), String.class))
-                .bind(4, Parameter.fromOrEmpty(f.goalMinor(), Long.class))
-                .bind(5, Parameter.fromOrEmpty(f.story(), String.class))
+                .bindValues(fundraiserColumns(f))
                 .bind(6, ByteBuffer.wrap(manageTokenHash))
                 .map(CampaignStore::fundraiser)
                 .one();
@@ -209,6 +199,13 @@ public class CampaignStore {
                 .bind(1, teamId)
                 .map(CampaignStore::team)
                 .one();
+    }
+
+    /** $1..$6 of a fundraiser's insert: its keys and the fields a PUT sets. */
+    private static List<Parameter> fundraiserColumns(Fundraiser f) {
+        return List.of(Parameter.from(f.campaignId()), Parameter.from(f.id()), Parameter.from(f.displayName()),
+                Parameter.fromOrEmpty(f.teamId(), String.class), Parameter.fromOrEmpty(f.goalMinor(), Long.class),
+                Parameter.fromOrEmpty(f.story(), String.class));
     }
 
     private static ApiProblem unknownCampaign(String id) {

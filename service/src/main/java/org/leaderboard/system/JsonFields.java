@@ -49,6 +49,19 @@ public final class JsonFields {
     }
 
     public String string(String field, boolean required) {
+        String text = rawString(field, required);
+        if (text == null) {
+            return null;
+        }
+        if (!storable(text)) {
+            error(field, "must not contain NUL characters or unpaired UTF-16 surrogates");
+            return null;
+        }
+        return text;
+    }
+
+    /** The field's string as sent, or null (with an error when required or not a string). */
+    private String rawString(String field, boolean required) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
             if (required) {
@@ -60,12 +73,7 @@ public final class JsonFields {
             error(field, "must be a string");
             return null;
         }
-        String text = value.stringValue();
-        if (!storable(text)) {
-            error(field, "must not contain NUL characters or unpaired UTF-16 surrogates");
-            return null;
-        }
-        return text;
+        return value.stringValue();
     }
 
     /**
@@ -120,19 +128,12 @@ public final class JsonFields {
      * to 1 to {@code maxLength} characters.
      */
     public String strippedText(String field, boolean required, int maxLength, boolean keepLineFeeds) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            if (required) {
-                error(field, "is required");
-            }
-            return null;
-        }
-        if (!value.isString()) {
-            error(field, "must be a string");
+        String raw = rawString(field, required);
+        if (raw == null) {
             return null;
         }
         StringBuilder kept = new StringBuilder();
-        value.stringValue().codePoints()
+        raw.codePoints()
                 .filter(c -> (keepLineFeeds && c == '\n') || !(Character.isISOControl(c) || isDirectionControl(c)))
                 .forEach(kept::appendCodePoint);
         String text = kept.toString().strip();

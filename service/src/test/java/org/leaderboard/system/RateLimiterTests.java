@@ -2,9 +2,9 @@ package org.leaderboard.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.leaderboard.system.ClientAddressTests.ip;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -18,16 +18,6 @@ import org.junit.jupiter.api.Test;
 class RateLimiterTests {
 
     private final AtomicLong now = new AtomicLong(1_000_000_000_000L);
-
-    /** An address from its literal (never a DNS lookup: a literal is parsed). */
-    static InetAddress ip(String literal) {
-        try {
-            return InetAddress.getByName(literal);
-        }
-        catch (UnknownHostException ex) {
-            throw new IllegalArgumentException(literal, ex);
-        }
-    }
 
     @Test
     void aBurstThenOnePerInterval() {
