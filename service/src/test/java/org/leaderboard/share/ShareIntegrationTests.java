@@ -30,6 +30,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 
 /**
@@ -176,6 +179,22 @@ class ShareIntegrationTests {
         share("198.51.100.21", "apart", "alice", "x", "visitor-A_1").expectStatus().isOk()
                 .expectBody().jsonPath("$.counted").isEqualTo(false);
         assertThat(ledgerShares("campaign_id = ?", "apart")).isEqualTo(4);
+    }
+
+    @Test
+    void twentyConcurrentRepeatsOfOneShareCountItOnce() {
+        campaign("race", "alice");
+        List<Integer> statuses = Flux.range(0, 20)
+                .flatMap(i -> Mono.fromCallable(() -> proxy.post().uri("/api/campaigns/race/fundraisers/alice/shares")
+                        .header("X-Forwarded-For", "198.51.100." + (150 + i))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue("{\"channel\":\"facebook\",\"visitorId\":\"visitor-race\"}")
+                        .exchange().returnResult(String.class).getStatus().value())
+                        .subscribeOn(Schedulers.boundedElastic()), 20)
+                .collectList().block(Duration.ofSeconds(30));
+        assertThat(statuses).containsOnly(201, 200);
+        assertThat(statuses.stream().filter(status -> status == 201)).hasSize(1);
+        assertThat(ledgerShares("campaign_id = ?", "race")).isEqualTo(1);
     }
 
     @Test
