@@ -71,19 +71,21 @@ class ShareHandler {
     Mono<ServerResponse> share(ServerRequest request) {
         String campaignId = request.pathVariable("campaignId");
         String fundraiserId = request.pathVariable("fundraiserId");
-        return Mono.fromCallable(() -> {
-            limiter.take(clients.of(request));
-            return clients.origin(request);
-        }).flatMap(origin -> bodies.read(request, MAX_BODY).map(this::parse)
-                .flatMap(share -> directory.campaign(campaignId)
-                        .switchIfEmpty(Mono.error(() -> ApiProblem.notFound(
-                                "Campaign '" + campaignId + "' does not exist")))
-                        .then(directory.fundraiser(campaignId, fundraiserId))
-                        .switchIfEmpty(Mono.error(() -> ApiProblem.notFound("Fundraiser '" + fundraiserId
-                                + "' does not exist in campaign '" + campaignId + "'")))
-                        .then(intake.submit(List.of(event(campaignId, fundraiserId, share))))
-                        .flatMap(outcomes -> respond(outcomes.get(0), origin, campaignId, fundraiserId,
-                                share.channel()))))
+        return Mono.fromRunnable(() -> limiter.take(clients.of(request)))
+                .then(bodies.read(request, MAX_BODY))
+                .map(this::parse)
+                .flatMap(share -> {
+                    String origin = clients.origin(request);
+                    return directory.campaign(campaignId)
+                            .switchIfEmpty(Mono.error(() -> ApiProblem.notFound(
+                                    "Campaign '" + campaignId + "' does not exist")))
+                            .then(directory.fundraiser(campaignId, fundraiserId))
+                            .switchIfEmpty(Mono.error(() -> ApiProblem.notFound("Fundraiser '" + fundraiserId
+                                    + "' does not exist in campaign '" + campaignId + "'")))
+                            .then(intake.submit(List.of(event(campaignId, fundraiserId, share))))
+                            .flatMap(outcomes -> respond(outcomes.get(0), origin, campaignId, fundraiserId,
+                                    share.channel()));
+                })
                 .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
     }
 

@@ -206,6 +206,7 @@ class ShareIntegrationTests {
         share("198.51.100.30", "limited", "alice", "email", "visitor-over-limit").expectStatus().isEqualTo(429)
                 .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .expectHeader().value("Retry-After", value -> assertThat(Long.parseLong(value)).isBetween(3500L, 3600L))
+                .expectHeader().valueEquals("Connection", "close")
                 .expectBody().jsonPath("$.type").isEqualTo("/problems/rate-limited");
         // The proxy appended the real client; what the client wrote left of it does not buy a new budget.
         share("203.0.113.99, 198.51.100.30", "limited", "alice", "email", "visitor-over-limit").expectStatus()
