@@ -75,6 +75,19 @@ public final class JsonFields {
     }
 
     public String string(String field, boolean required) {
+        String text = rawString(field, required);
+        if (text == null) {
+            return null;
+        }
+        if (!storable(text)) {
+            error(field, "must not contain NUL characters or unpaired UTF-16 surrogates");
+            return null;
+        }
+        return text;
+    }
+
+    /** The field's string as sent, or null (with an error when required or not a string). */
+    private String rawString(String field, boolean required) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
             if (required) {
@@ -86,12 +99,7 @@ public final class JsonFields {
             error(field, "must be a string");
             return null;
         }
-        String text = value.stringValue();
-        if (!storable(text)) {
-            error(field, "must not contain NUL characters or unpaired UTF-16 surrogates");
-            return null;
-        }
-        return text;
+        return value.stringValue();
     }
 
     /**
@@ -137,6 +145,43 @@ public final class JsonFields {
             return null;
         }
         return trimmed;
+    }
+
+    /**
+     * A free-text field typed by anyone (a self-service page): control characters are stripped
+     * rather than refused (line feeds kept when {@code keepLineFeeds}), and so are the bidirectional
+     * overrides that could make a name read backwards on a leaderboard; then trimmed and limited
+     * to 1 to {@code maxLength} characters.
+     */
+    public String strippedText(String field, boolean required, int maxLength, boolean keepLineFeeds) {
+        String raw = rawString(field, required);
+        if (raw == null) {
+            return null;
+        }
+        StringBuilder kept = new StringBuilder();
+        raw.codePoints()
+                .filter(c -> (keepLineFeeds && c == '\n') || !(Character.isISOControl(c) || isDirectionControl(c)))
+                .forEach(kept::appendCodePoint);
+        String text = kept.toString().strip();
+        if (!storable(text)) {
+            error(field, "must not contain unpaired UTF-16 surrogates");
+            return null;
+        }
+        if (text.isEmpty()) {
+            if (required) {
+                error(field, "must not be blank");
+            }
+            return null;
+        }
+        if (text.codePointCount(0, text.length()) > maxLength) {
+            error(field, "must be at most " + maxLength + " characters");
+            return null;
+        }
+        return text;
+    }
+
+    private static boolean isDirectionControl(int c) {
+        return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029;
     }
 
     public Long integer(String field, boolean required, long min, long max) {
