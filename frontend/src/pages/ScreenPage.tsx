@@ -8,7 +8,7 @@ import { Sponsors } from '../components/Sponsors';
 import { Thermometer } from '../components/Thermometer';
 import { lang, t } from '../i18n';
 import { useLiveCampaign } from '../live-campaign';
-import { grandTotal } from '../viral';
+import { activeMatches, grandTotal } from '../viral';
 
 export const ROTATE_MS = 12_000;
 const CELEBRATION_MS = 15_000;
@@ -75,7 +75,10 @@ export default function ScreenPage({ campaignId }: { campaignId: string }) {
   }, [reached, totals !== null]);
 
   // a column for the milestone and the sponsors' money when the campaign has any
-  const extras = store.pledges.value.length > 0 || store.matches.value.length > 0 || store.milestones.value.some((m) => !m.reachedAt);
+  const extras =
+    store.pledges.value.length > 0 ||
+    activeMatches(store.matches.value, Date.now()).length > 0 ||
+    store.milestones.value.some((m) => !m.reachedAt);
   const nonEmpty = BOARDS.filter((b) => boards[b].length > 0);
   const board: BoardName = nonEmpty.length ? nonEmpty[boardIndex % nonEmpty.length] : 'fundraisers';
   const url = `${location.origin}/c/${encodeURIComponent(campaignId)}`;
