@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.leaderboard.LeaderboardApplication;
 import org.leaderboard.live.StreamClient.Received;
 import org.leaderboard.support.Nginx;
+import org.leaderboard.support.RawHttp;
 import org.leaderboard.support.RedisDatabases;
 import org.leaderboard.support.TestServices;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -42,6 +43,8 @@ class NginxProxyIntegrationTests {
     static final String DB = "lbt_nginx";
     static final int REDIS_DB = 3;
     static final Duration PATIENCE = Duration.ofSeconds(10);
+    /** Shares a client may post to one instance before 429 (none refilled during the test). */
+    static final int SHARE_BURST = 3;
     static final Path FIXTURE = Path.of("src/test/resources/web-fixture");
     static final Pattern ACCEPTED = Pattern.compile(
             "(?m)^leaderboard_ingest_events_total\\{reason=\"none\",status=\"accepted\"} ([0-9.E]+)$");
@@ -142,6 +145,51 @@ class NginxProxyIntegrationTests {
         http.get().uri("/actuator/prometheus").exchange().expectStatus().isNotFound();
     }
 
+    @Test
+    void aSharesRateLimitCountsTheClientsAddressNotNginxs() {
+        PublicApi api = new PublicApi(nginx.port());
+        api.organizer("/api/campaigns/nx-share", """
+                {"title":"Shared","currency":"EUR","goalMinor":100000}""");
+        api.organizer("/api/campaigns/nx-share/fundraisers/alice", """
+                {"displayName":"Alice"}""");
+        // Every share reaches an instance from nginx (127.0.0.1); the clients come from 127.0.0.2 and
+        // 127.0.0.3. Each instance keeps its own budget per client, so 127.0.0.2 has SHARE_BURST on
+        // each of the two, whichever way nginx spreads its posts.
+        int counted = 0;
+        for (int attempt = 0; counted < 2 * SHARE_BURST && attempt < 40; attempt++) {
+            RawHttp.Response answer = share("127.0.0.2", null, "visitor-two-" + attempt);
+            assertThat(answer.status()).as("share %d from 127.0.0.2", attempt).isIn(201, 429);
+            counted += answer.status() == 201 ? 1 : 0;
+        }
+        assertThat(counted).as("shares counted for 127.0.0.2 by both instances").isEqualTo(2 * SHARE_BURST);
+        for (int i = 0; i < 4; i++) {
+            RawHttp.Response refused = share("127.0.0.2", null, "visitor-two-more-" + i);
+            assertThat(refused.status()).as("127.0.0.2 past its budget").isEqualTo(429);
+            assertThat(refused.header("Retry-After")).isNotBlank();
+            assertThat(refused.isProblem()).as("a problem+json answer").isTrue();
+            // nginx appends the address it sees, so a name the client gives itself changes nothing.
+            assertThat(share("127.0.0.2", "198.51.100.7", "visitor-forged-" + i).status())
+                    .as("127.0.0.2 naming another address in X-Forwarded-For").isEqualTo(429);
+        }
+        for (int i = 0; i < 2; i++) {
+            assertThat(share("127.0.0.3", null, "visitor-three-" + i).status())
+                    .as("another client, through the same nginx").isEqualTo(201);
+        }
+    }
+
+    /** A share posted through nginx from local address {@code from}, on a connection of its own. */
+    private static RawHttp.Response share(String from, String forwardedFor, String visitorId) {
+        String body = "{\"channel\":\"link\",\"visitorId\":\"" + visitorId + "\"}";
+        try (RawHttp http = RawHttp.connect(from, nginx.port(), 10_000)) {
+            http.send("POST /api/campaigns/nx-share/fundraisers/alice/shares HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1:" + nginx.port() + "\r\n"
+                    + (forwardedFor == null ? "" : "X-Forwarded-For: " + forwardedFor + "\r\n")
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n"
+                    + "Connection: close\r\n\r\n" + body);
+            return http.response();
+        }
+    }
+
     /** Events the instance accepted so far, from its management port (never behind nginx). */
     private static double accepted(ConfigurableApplicationContext instance) {
         String metrics = WebTestClient.bindToServer()
@@ -163,6 +211,8 @@ class NginxProxyIntegrationTests {
         properties.put("leaderboard.http.trusted-proxies", "127.0.0.1/32");
         properties.put("leaderboard.edge.max-connections-per-address", 0);
         properties.put("leaderboard.web.location", "classpath:/web-fixture/");
+        properties.put("leaderboard.share.burst", SHARE_BURST);
+        properties.put("leaderboard.share.refill-every", "1h");
         List<String> args = new ArrayList<>(List.of("--server.port=0", "--management.server.port=0",
                 "--spring.main.banner-mode=off"));
         properties.forEach((name, value) -> args.add("--" + name + "=" + value));
