@@ -74,6 +74,8 @@ public final class Nginx implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(prefix.resolve("logs/output.log").toFile())
                     .start();
+            // A test JVM that ends without closing it (an error in a test's set-up) takes nginx along.
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroy));
             Nginx nginx = new Nginx(process, prefix, port);
             nginx.awaitListening(Duration.ofSeconds(10));
             return nginx;
@@ -143,7 +145,9 @@ public final class Nginx implements AutoCloseable {
         long end = System.nanoTime() + deadline.toNanos();
         while (System.nanoTime() - end < 0) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("nginx exited with status " + process.exitValue() + ":\n" + logs());
+                String logs = logs();
+                close();
+                throw new IllegalStateException("nginx exited with status " + process.exitValue() + ":\n" + logs);
             }
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -153,9 +157,10 @@ public final class Nginx implements AutoCloseable {
                 sleep(50);
             }
         }
+        String logs = logs();
         close();
         throw new IllegalStateException("nginx did not listen on 127.0.0.1:" + port + " within " + deadline + ":\n"
-                + logs());
+                + logs);
     }
 
     /** Stops nginx (SIGTERM: a fast shutdown, its workers with it), waits for it, and removes its directory. */
