@@ -4,7 +4,9 @@
 
 # Build: Node 20 for the pages (the frontend module runs npm ci and vite build), JDK 17 for Maven.
 FROM node:20-bookworm-slim AS build
-RUN apt-get update \
+# The slim image has no man pages folder, where the JDK's packages link theirs.
+RUN mkdir -p /usr/share/man/man1 \
+    && apt-get update \
     && apt-get install -y --no-install-recommends openjdk-17-jdk-headless ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
