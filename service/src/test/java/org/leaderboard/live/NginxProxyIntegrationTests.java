@@ -83,11 +83,7 @@ class NginxProxyIntegrationTests {
 
     @Test
     void spectatorsThroughNginxGetEveryGiftPostedThroughItWithinASecond() {
-        PublicApi api = new PublicApi(nginx.port());
-        api.organizer("/api/campaigns/nx-live", """
-                {"title":"Through the proxy","currency":"EUR","goalMinor":100000}""");
-        api.organizer("/api/campaigns/nx-live/fundraisers/alice", """
-                {"displayName":"Alice"}""");
+        PublicApi api = campaignWithAlice("nx-live");
         double acceptedBefore = accepted(instanceA) + accepted(instanceB);
         // The page's own origin: accepted only if nginx passes the browser's Host (port included).
         String pageOrigin = "http://127.0.0.1:" + nginx.port();
@@ -147,11 +143,7 @@ class NginxProxyIntegrationTests {
 
     @Test
     void aSharesRateLimitCountsTheClientsAddressNotNginxs() {
-        PublicApi api = new PublicApi(nginx.port());
-        api.organizer("/api/campaigns/nx-share", """
-                {"title":"Shared","currency":"EUR","goalMinor":100000}""");
-        api.organizer("/api/campaigns/nx-share/fundraisers/alice", """
-                {"displayName":"Alice"}""");
+        campaignWithAlice("nx-share");
         // Every share reaches an instance from nginx (127.0.0.1); the clients come from 127.0.0.2 and
         // 127.0.0.3. Each instance keeps its own budget per client, so 127.0.0.2 has SHARE_BURST on
         // each of the two, whichever way nginx spreads its posts.
@@ -175,6 +167,16 @@ class NginxProxyIntegrationTests {
             assertThat(share("127.0.0.3", null, "visitor-three-" + i).status())
                     .as("another client, through the same nginx").isEqualTo(201);
         }
+    }
+
+    /** Campaign {@code id} with fundraiser {@code alice}, created through nginx; its API through nginx. */
+    private static PublicApi campaignWithAlice(String id) {
+        PublicApi api = new PublicApi(nginx.port());
+        api.organizer("/api/campaigns/" + id, """
+                {"title":"Through the proxy","currency":"EUR","goalMinor":100000}""");
+        api.organizer("/api/campaigns/" + id + "/fundraisers/alice", """
+                {"displayName":"Alice"}""");
+        return api;
     }
 
     /** A share posted through nginx from local address {@code from}, on a connection of its own. */
