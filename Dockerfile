@@ -34,10 +34,10 @@ USER 10001:10001
 # Prometheus and operators only, never published.
 EXPOSE 8080 8081
 # The heap follows the container's memory limit. 60 %, not more: Netty's direct buffers (the
-# frames sent to spectators), metaspace and thread stacks live outside it.
-# JAVA_TOOL_OPTIONS adds to these (e.g. -XX:MaxRAMPercentage=70 on a roomier limit).
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=60", "-XX:+ExitOnOutOfMemoryError", \
-    "org.springframework.boot.loader.launch.JarLauncher"]
+# frames sent to spectators), metaspace and thread stacks live outside it. An environment that
+# sets JAVA_TOOL_OPTIONS replaces these (e.g. -XX:MaxRAMPercentage=70 on a roomier limit).
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError"
+ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]
 # Ready: PostgreSQL and Redis reachable (the public /readyz, 503 otherwise).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
     CMD curl -fsS -o /dev/null http://127.0.0.1:8080/readyz || exit 1
