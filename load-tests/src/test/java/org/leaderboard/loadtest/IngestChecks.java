@@ -62,7 +62,8 @@ final class IngestChecks {
         }
     }
 
-    private void organizerPut(HttpClient client, String organizerToken, String path, String json) {
+    /** PUT of an organizer resource ({@code path} from the API's root); 200 or 201, else it throws. */
+    void organizerPut(HttpClient client, String organizerToken, String path, String json) {
         HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Bearer " + organizerToken)
@@ -184,7 +185,7 @@ final class IngestChecks {
                 boardSum, entries);
     }
 
-    private static JsonNode getJson(HttpClient client, String url) throws IOException, InterruptedException {
+    static JsonNode getJson(HttpClient client, String url) throws IOException, InterruptedException {
         HttpRequest req = HttpRequest.newBuilder(URI.create(url))
                 .timeout(Duration.ofSeconds(10))
                 .header("Accept", "application/json")
