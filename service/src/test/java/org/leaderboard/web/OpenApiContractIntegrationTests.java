@@ -59,6 +59,8 @@ class OpenApiContractIntegrationTests {
             "POST /api/events 503", "LedgerUnavailableIntegrationTests (database unreachable, queue full)",
             "POST /api/events/batch 503", "LedgerUnavailableIntegrationTests",
             "GET /livez 503", "not provokable while the service runs; Spring Boot's liveness group",
+            "POST /api/campaigns/{campaignId}/fundraisers/{fundraiserId}/shares 503",
+                    "ShareUnavailableIntegrationTests (the ledger cannot commit)",
             "GET /readyz 503", "RedisOutageIntegrationTests / BackingServiceFailureAnalyzerIntegrationTests territory:"
                     + " readiness follows the r2dbc and redis health");
 
@@ -69,6 +71,11 @@ class OpenApiContractIntegrationTests {
         RedisDatabases.flush(REDIS_DB);
         TestServices.isolate(registry, "lbt_openapi", REDIS_DB);
         registry.add("leaderboard.stream.max-sessions", () -> 3);
+        // small budgets, so the test reaches the rate limits' 429 in a few posts
+        registry.add("leaderboard.share.burst", () -> 8);
+        registry.add("leaderboard.share.refill-every", () -> "1h");
+        registry.add("leaderboard.signup.burst", () -> 3);
+        registry.add("leaderboard.signup.refill-every", () -> "1h");
     }
 
     @LocalServerPort
@@ -211,6 +218,136 @@ class OpenApiContractIntegrationTests {
 
     @Test
     @Order(4)
+    void viralMechanics() {
+        campaignWithFundraisers();
+        ingest("/api/events", JSON, donation("oa-v1", "alice", 1500, ",\"message\":\"Bravo\",\"referrerId\":\"bob\""));
+
+        String milestone = "/api/campaigns/{campaignId}/milestones/{milestoneId}";
+        String first = "{\"metric\":\"raisedMinor\",\"threshold\":1000,\"label\":\"First ten euros\"}";
+        organizerUpsert(milestone, "/api/campaigns/oa-run/milestones/first-ten", first,
+                first.replace("ten euros", "10 €"));
+        organizer("PUT", milestone, "/api/campaigns/oa-run/milestones/far", "{\"metric\":\"shareCount\","
+                + "\"threshold\":1000000,\"label\":\"A million shares\"}");
+        organizerRefusals(milestone, "/api/campaigns/oa-run/milestones/first-ten",
+                "/api/campaigns/nowhere/milestones/first-ten", first, first.replace("raisedMinor", "nope"));
+        String milestones = "/api/campaigns/{campaignId}/milestones";
+        Eventually.await(Duration.ofSeconds(10), () -> read(milestones, "/api/campaigns/oa-run/milestones").body(),
+                body -> body.contains("\"reachedAt\":\"20"));
+        expect(404, read(milestones, "/api/campaigns/nowhere/milestones"));
+
+        String pledge = "/api/campaigns/{campaignId}/pledges/{pledgeId}";
+        String acme = "{\"sponsor\":\"Acme\",\"perShareMinor\":50,\"capMinor\":100000,"
+                + "\"bonus\":{\"atShares\":2,\"amountMinor\":5000}}";
+        organizerUpsert(pledge, "/api/campaigns/oa-run/pledges/acme", acme, acme.replace("Acme", "Acme Inc."));
+        organizer("PUT", pledge, "/api/campaigns/oa-run/pledges/plain", "{\"sponsor\":\"Plain\","
+                + "\"perShareMinor\":10,\"capMinor\":1000}");
+        organizerRefusals(pledge, "/api/campaigns/oa-run/pledges/acme", "/api/campaigns/nowhere/pledges/acme", acme,
+                acme.replace("100000", "0"));
+        String pledges = "/api/campaigns/{campaignId}/pledges";
+        expect(200, read(pledges, "/api/campaigns/oa-run/pledges"));
+        expect(404, read(pledges, "/api/campaigns/nowhere/pledges"));
+
+        String match = "/api/campaigns/{campaignId}/matches/{matchId}";
+        String doubled = "{\"sponsor\":\"Foundation\",\"ratio\":1,\"capMinor\":50000,"
+                + "\"startsAt\":\"2020-01-01T00:00:00Z\",\"endsAt\":\"2099-01-01T00:00:00Z\"}";
+        organizerUpsert(match, "/api/campaigns/oa-run/matches/double", doubled, doubled.replace("\"ratio\":1",
+                "\"ratio\":0.5"));
+        organizerRefusals(match, "/api/campaigns/oa-run/matches/double", "/api/campaigns/nowhere/matches/double",
+                doubled, doubled.replace("\"ratio\":1", "\"ratio\":11"));
+        String matches = "/api/campaigns/{campaignId}/matches";
+        expect(200, read(matches, "/api/campaigns/oa-run/matches"));
+        expect(404, read(matches, "/api/campaigns/nowhere/matches"));
+
+        String share = "/api/campaigns/{campaignId}/fundraisers/{fundraiserId}/shares";
+        String click = "{\"channel\":\"whatsapp\",\"visitorId\":\"visitor-0001\"}";
+        assertThat(expect(201, publicPost(share, "/api/campaigns/oa-run/fundraisers/alice/shares", JSON, click))
+                .body()).contains("\"counted\":true");
+        assertThat(expect(200, publicPost(share, "/api/campaigns/oa-run/fundraisers/alice/shares", JSON, click))
+                .body()).contains("\"counted\":false");
+        expect(400, publicPost(share, "/api/campaigns/oa-run/fundraisers/alice/shares", JSON,
+                click.replace("whatsapp", "fax")));
+        expect(404, publicPost(share, "/api/campaigns/oa-run/fundraisers/nobody/shares", JSON, click));
+        expect(413, publicPost(share, "/api/campaigns/oa-run/fundraisers/alice/shares", JSON,
+                click.replace("visitor-0001", "x".repeat(70 * 1024))));
+        expect(415, publicPost(share, "/api/campaigns/oa-run/fundraisers/alice/shares", "text/plain", click));
+        untilRateLimited(share, "/api/campaigns/oa-run/fundraisers/alice/shares", click);
+
+        String signup = "/api/campaigns/{campaignId}/fundraisers";
+        organizer("PUT", "/api/campaigns/{campaignId}", "/api/campaigns/oa-open",
+                "{\"title\":\"Open\",\"currency\":\"EUR\",\"goalMinor\":100000,\"openSignup\":true}");
+        RawHttp.Response page = expect(201, publicPost(signup, "/api/campaigns/oa-open/fundraisers", JSON,
+                "{\"displayName\":\"Zoé Dupont\",\"goalMinor\":20000,\"story\":\"I run.\\nFor them.\"}"));
+        String pageId = page.body().replaceAll(".*\"id\":\"([a-z0-9-]+)\".*", "$1");
+        String manageToken = page.body().replaceAll(".*\"manageToken\":\"([^\"]+)\".*", "$1");
+        expect(400, publicPost(signup, "/api/campaigns/oa-open/fundraisers", JSON, "{\"displayName\":\"\"}"));
+        expect(403, publicPost(signup, "/api/campaigns/oa-run/fundraisers", JSON, "{\"displayName\":\"Zoé\"}"));
+        expect(404, publicPost(signup, "/api/campaigns/nowhere/fundraisers", JSON, "{\"displayName\":\"Zoé\"}"));
+        expect(413, publicPost(signup, "/api/campaigns/oa-open/fundraisers", JSON,
+                "{\"displayName\":\"" + "x".repeat(70 * 1024) + "\"}"));
+        expect(415, publicPost(signup, "/api/campaigns/oa-open/fundraisers", "text/plain", "{}"));
+        untilRateLimited(signup, "/api/campaigns/oa-open/fundraisers", "{\"displayName\":\"Another\"}");
+
+        String fundraiser = "/api/campaigns/{campaignId}/fundraisers/{fundraiserId}";
+        expect(200, call("PUT", fundraiser, "/api/campaigns/oa-open/fundraisers/" + pageId, manageToken, JSON,
+                "{\"displayName\":\"Zoé D.\"}"));
+        organizer("PUT", fundraiser, "/api/campaigns/oa-open/fundraisers/carol", "{\"displayName\":\"Carol\"}");
+        expect(403, call("PUT", fundraiser, "/api/campaigns/oa-open/fundraisers/carol", manageToken, JSON,
+                "{\"displayName\":\"Mine now\"}"));
+
+        for (String action : List.of("hide", "unhide")) {
+            String moderation = "/api/campaigns/{campaignId}/feed/{eventId}/" + action;
+            String path = "/api/campaigns/oa-run/feed/oa-v1/" + action;
+            expect(200, organizer("POST", moderation, path, null));
+            expect(401, call("POST", moderation, path, INGEST_TOKEN, null, null));
+            expect(404, organizer("POST", moderation, "/api/campaigns/oa-run/feed/no-such-gift/" + action, null));
+        }
+        String messages = "/api/campaigns/{campaignId}/messages";
+        assertThat(expect(200, organizer("GET", messages, "/api/campaigns/oa-run/messages?limit=50", null)).body())
+                .contains("\"message\":\"Bravo\"");
+        expect(400, organizer("GET", messages, "/api/campaigns/oa-run/messages?limit=0", null));
+        expect(401, call("GET", messages, "/api/campaigns/oa-run/messages", null, null, null));
+        expect(404, organizer("GET", messages, "/api/campaigns/nowhere/messages", null));
+
+        Eventually.await(Duration.ofSeconds(10), () -> read("/api/campaigns/{campaignId}/leaderboards/{board}",
+                "/api/campaigns/oa-run/leaderboards/referrals").body(), body -> body.contains("\"id\":\"bob\""));
+        assertThat(expect(200, read(fundraiser, "/api/campaigns/oa-run/fundraisers/bob")).body())
+                .contains("\"referredMinor\":1500");
+    }
+
+    /** Created (201), then replaced (200). */
+    private void organizerUpsert(String template, String path, String body, String replacement) {
+        expect(201, organizer("PUT", template, path, body));
+        expect(200, organizer("PUT", template, path, replacement));
+    }
+
+    /** What an organizer PUT refuses: 400, 401, 404, 413, 415. */
+    private void organizerRefusals(String template, String path, String unknownCampaign, String body, String invalid) {
+        expect(400, organizer("PUT", template, path, invalid));
+        expect(401, call("PUT", template, path, null, JSON, body));
+        expect(404, organizer("PUT", template, unknownCampaign, body));
+        expect(413, organizer("PUT", template, path, body.replaceFirst("\\}$",
+                ",\"padding\":\"" + "x".repeat(70 * 1024) + "\"}")));
+        expect(415, call("PUT", template, path, ORGANIZER_TOKEN, "text/plain", body));
+    }
+
+    /** Posts until this client's budget is spent: the first 429 (with Retry-After) ends it. */
+    private void untilRateLimited(String template, String path, String body) {
+        for (int i = 0; i < 20; i++) {
+            RawHttp.Response answer = publicPost(template, path, JSON, body);
+            if (answer.status() == 429) {
+                return;
+            }
+            assertThat(answer.status()).as("before the budget is spent").isLessThan(300);
+        }
+        throw new AssertionError("no 429 after 20 posts to " + path);
+    }
+
+    private RawHttp.Response publicPost(String template, String path, String type, String body) {
+        return call("POST", template, path, null, type, body);
+    }
+
+    @Test
+    @Order(5)
     void liveStreams() throws Exception {
         campaignWithFundraisers();
         String sse = "/api/campaigns/{campaignId}/stream";
@@ -245,7 +382,7 @@ class OpenApiContractIntegrationTests {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void healthEndpoints() {
         expect(200, call("GET", "/livez", "/livez", null, null, null));
         expect(200, call("GET", "/readyz", "/readyz", null, null, null));
