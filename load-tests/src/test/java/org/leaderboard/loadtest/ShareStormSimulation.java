@@ -88,8 +88,8 @@ public class ShareStormSimulation extends ViralSimulation {
     }
 
     @Override
-    CampaignFigures.Expected expectedPayments() {
-        return new CampaignFigures.Expected(0, 0, 0, 0, 0);
+    IngestChecks.Expected expectedPayments() {
+        return new IngestChecks.Expected(0, 0, 0, 0, 0);
     }
 
     @Override

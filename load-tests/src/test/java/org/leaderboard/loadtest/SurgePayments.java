@@ -152,8 +152,8 @@ final class SurgePayments {
         }
     }
 
-    CampaignFigures.Expected expected() {
-        return new CampaignFigures.Expected(donations.get(), donationSum.get(), refundSum.get(), 0, unanswered.get());
+    IngestChecks.Expected expected() {
+        return new IngestChecks.Expected(donations.get(), donationSum.get(), refundSum.get(), 0, unanswered.get());
     }
 
     String summary(double seconds) {

@@ -54,8 +54,8 @@ abstract class ViralSimulation extends Simulation {
     final long bonusAtShares;
     final long bonusMinor = Long.getLong("pledgeBonusMinor", 400_000);
     final ShareTraffic shares;
-    final CampaignFigures figures;
-    private CampaignFigures.Snapshot before;
+    final IngestChecks figures;
+    private IngestChecks.Snapshot before;
     private final AtomicLong pledgeReads = new AtomicLong();
     private final AtomicReference<String> pledgeOverCap = new AtomicReference<>();
 
@@ -66,7 +66,7 @@ abstract class ViralSimulation extends Simulation {
         bonusAtShares = Long.getLong("pledgeBonusAtShares", defaultBonusAtShares);
         shares = new ShareTraffic(runId, fundraisers, Integer.getInteger("visitors", 20_000),
                 Double.parseDouble(System.getProperty("repeatShare", "0.25")));
-        figures = new CampaignFigures(baseUrl, campaignId, jdbcUrl, jdbcUser, jdbcPassword);
+        figures = new IngestChecks(baseUrl, campaignId, jdbcUrl, jdbcUser, jdbcPassword);
     }
 
     /** Public traffic: no token, and connections shared by the open model's one-request users. */
@@ -139,9 +139,8 @@ abstract class ViralSimulation extends Simulation {
         require(!ingestToken.isBlank(), "no ingest token: set LEADERBOARD_INGEST_TOKEN or -DingestToken");
         require(!organizerToken.isBlank(), "no organizer token: set LEADERBOARD_ORGANIZER_TOKEN or -DorganizerToken");
         HttpClient client = IngestSimulation.httpClient();
-        IngestChecks setUp = new IngestChecks(baseUrl, campaignId, jdbcUrl, jdbcUser, jdbcPassword);
-        setUp.createCampaign(client, organizerToken, "Viral " + runId, fundraisers);
-        setUp.organizerPut(client, organizerToken, "/api/campaigns/" + campaignId + "/pledges/sponsor",
+        figures.createCampaign(client, organizerToken, "Viral " + runId, fundraisers);
+        figures.organizerPut(client, organizerToken, "/api/campaigns/" + campaignId + "/pledges/sponsor",
                 String.format(Locale.ROOT,
                 "{\"sponsor\":\"Bench sponsor\",\"perShareMinor\":%d,\"capMinor\":%d,"
                         + "\"bonus\":{\"atShares\":%d,\"amountMinor\":%d}}",
@@ -159,7 +158,7 @@ abstract class ViralSimulation extends Simulation {
     abstract String parameters();
 
     /** What the simulation expects the campaign to have gained: donations, money, refunds. */
-    abstract CampaignFigures.Expected expectedPayments();
+    abstract IngestChecks.Expected expectedPayments();
 
     /** Its own lines of the result block (rates, spectators); false fails the run. */
     abstract boolean results(StringBuilder out);
@@ -172,8 +171,8 @@ abstract class ViralSimulation extends Simulation {
         boolean ok = results(out);
         out.append(shares.summary()).append('\n');
         ok &= shares.exact();
-        CampaignFigures.Expected payments = expectedPayments();
-        CampaignFigures.Expected expected = new CampaignFigures.Expected(payments.donations(),
+        IngestChecks.Expected payments = expectedPayments();
+        IngestChecks.Expected expected = new IngestChecks.Expected(payments.donations(),
                 payments.donationSum(), payments.refundSum(), shares.counted.get(), shares.unanswered.get()
                         + payments.unanswered());
         ok &= figures.check(IngestSimulation.httpClient(), before, expected, ledgerCheck, out);

@@ -200,7 +200,7 @@ public class ViralSurgeSimulation extends ViralSimulation {
     }
 
     @Override
-    CampaignFigures.Expected expectedPayments() {
+    IngestChecks.Expected expectedPayments() {
         return payments.expected();
     }
 
