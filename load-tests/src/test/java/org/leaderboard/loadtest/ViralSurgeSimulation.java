@@ -53,11 +53,11 @@ public class ViralSurgeSimulation extends ViralSimulation {
     private final int decaySeconds = Integer.getInteger("decaySeconds", 60);
     private final double spikeFactor = Double.parseDouble(System.getProperty("spikeFactor", "10"));
     /** Baseline payment requests per second (single events; batches come on top, see batchesPerSecond). */
-    private final double paymentsPerSecond = Double.parseDouble(System.getProperty("paymentsPerSecond", "100"));
-    private final double batchesPerSecond = Double.parseDouble(System.getProperty("batchesPerSecond", "2"));
+    private final double paymentsPerSecond = Double.parseDouble(System.getProperty("paymentsPerSecond", "50"));
+    private final double batchesPerSecond = Double.parseDouble(System.getProperty("batchesPerSecond", "1"));
     private final int batchSize = Integer.getInteger("batchSize", 50);
-    private final double sharesPerSecond = Double.parseDouble(System.getProperty("sharesPerSecond", "50"));
-    private final double readsPerSecond = Double.parseDouble(System.getProperty("readsPerSecond", "50"));
+    private final double sharesPerSecond = Double.parseDouble(System.getProperty("sharesPerSecond", "30"));
+    private final double readsPerSecond = Double.parseDouble(System.getProperty("readsPerSecond", "30"));
     private final int spectators = Integer.getInteger("spectators", 200);
     /** How often a spectator takes stock of the updates it received (they queue in Gatling until then). */
     private final int spectatorSliceSeconds = Integer.getInteger("spectatorSliceSeconds", 5);
