@@ -61,6 +61,7 @@ class OpenApiContractIntegrationTests {
             "GET /livez 503", "not provokable while the service runs; Spring Boot's liveness group",
             "POST /api/campaigns/{campaignId}/fundraisers/{fundraiserId}/shares 503",
                     "ShareUnavailableIntegrationTests (the ledger cannot commit)",
+            "POST /api/campaigns/{campaignId}/fundraisers 409", "not provokable: three random page ids in a row taken",
             "GET /readyz 503", "RedisOutageIntegrationTests / BackingServiceFailureAnalyzerIntegrationTests territory:"
                     + " readiness follows the r2dbc and redis health");
 
