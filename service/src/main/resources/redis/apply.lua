@@ -9,9 +9,13 @@
 --                updatedAtMillis ('' = none),
 --                n, n x (fundraiserId, raisedDelta),
 --                n, n x (fundraiserId, shareDelta),
+--                n, n x (referrerId, referredDelta),
+--                n, n x (matchId, matchedDelta),
 --                n, n x (minute, pairs, pairs x (fundraiserId, raisedDelta)),
 --                n, n x feedJson (oldest first)
--- Returns        { 'ok', 1 } when applied, { 'ok', 0 } when the batch had already been applied, or a refusal
+-- Returns        { 'ok', 1, due } when applied, { 'ok', 0 } when the batch had already been applied, or a
+--                refusal; due is 1 when the campaign has a milestone not reached yet (for the milestone
+--                watch to check), else 0
 -- Publishes the batch id on lb:{c}:changed when applied, for the live streams of every instance.
 local k, refused = generation()
 if not k then
@@ -60,6 +64,16 @@ for _ = 1, tonumber(take()) do
 end
 
 for _ = 1, tonumber(take()) do
+    local id, delta = take(), take()
+    redis.call('ZINCRBY', k.referrals, delta, id)
+end
+
+for _ = 1, tonumber(take()) do
+    local id, delta = take(), take()
+    redis.call('HINCRBY', k.viral, 'mm:' .. id, delta)
+end
+
+for _ = 1, tonumber(take()) do
     local minute = tonumber(take())
     for _ = 1, tonumber(take()) do
         local id, delta = take(), take()
@@ -75,4 +89,12 @@ end
 
 redis.call('SET', k.applied, batch)
 redis.call('PUBLISH', k.changed, batch)
-return { 'ok', 1 }
+
+local due = 0
+for _, field in ipairs(redis.call('HKEYS', k.viral)) do
+    if string.sub(field, 1, 3) == 'ms:' and redis.call('HEXISTS', k.viral, 'r:' .. string.sub(field, 4)) == 0 then
+        due = 1
+        break
+    end
+end
+return { 'ok', 1, due }

@@ -4,7 +4,7 @@
 -- KEYS, ARGV[1]  the generation (lib/generation.lua)
 -- ARGV[2..]      boardLimit, feedLimit, nowMinute
 -- Returns        { 'ok', totals (as totals.lua), fundraisers page, teams page, sharers page,
---                trending page, feed }, or a refusal
+--                trending page, feed, referrals page, the viral hash (as HGETALL) }, or a refusal
 local k, refused = generation()
 if not k then
     return refused
@@ -17,5 +17,7 @@ return {
     boardPage(k, 'teams', 0, limit, nowMinute),
     boardPage(k, 'sharers', 0, limit, nowMinute),
     boardPage(k, 'trending', 0, limit, nowMinute),
-    redis.call('LRANGE', k.feed, 0, feedLimit - 1)
+    redis.call('LRANGE', k.feed, 0, feedLimit - 1),
+    boardPage(k, 'referrals', 0, limit, nowMinute),
+    redis.call('HGETALL', k.viral)
 }

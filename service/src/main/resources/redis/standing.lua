@@ -4,7 +4,8 @@
 -- KEYS, ARGV[1]  the generation (lib/generation.lua)
 -- ARGV[2]        fundraiserId
 -- Returns        { 'ok' } when the fundraiser is not on the board, else { 'ok', raised, shares (nil = 0),
---                rank, aheadId, aheadScore, aheadName } (the ahead fields false for #1); or a refusal
+--                rank, aheadId, aheadScore, aheadName, referred (nil = 0) } (the ahead fields false for #1);
+--                or a refusal
 local k, refused = generation()
 if not k then
     return refused
@@ -16,7 +17,7 @@ if not score then
 end
 local shares = redis.call('ZSCORE', k.sharers, id)
 local above = redis.call('ZCOUNT', k.fundraisers, '(' .. score, '+inf')
-local reply = { 'ok', score, shares, above + 1, false, false, false }
+local reply = { 'ok', score, shares, above + 1, false, false, false, redis.call('ZSCORE', k.referrals, id) }
 if above > 0 then
     local next = redis.call('ZRANGE', k.fundraisers, '(' .. score, '+inf', 'BYSCORE', 'LIMIT', 0, 1, 'WITHSCORES')
     local group = next[2]

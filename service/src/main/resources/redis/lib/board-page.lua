@@ -4,7 +4,7 @@
 -- the generation's window (lib/trending.lua), advanced first, of which only positive amounts show.
 --
 -- k      the generation's keys (lib/generation.lua)
--- board  fundraisers | teams | sharers | trending
+-- board  fundraisers | teams | sharers | trending | referrals
 -- offset, limit (0 = size only), nowMinute (the end of the trending window)
 -- Returns size, then per entry: rank, id, score, name (false when unknown)
 local function boardPage(k, board, offset, limit, nowMinute)
@@ -12,6 +12,9 @@ local function boardPage(k, board, offset, limit, nowMinute)
     if board == 'trending' then
         advanceWindow(k, nowMinute)
         source, positiveOnly = k.window, true
+    elseif board == 'referrals' then
+        -- Fundraisers who brought money through their links: only those with some.
+        positiveOnly = true
     elseif board ~= 'fundraisers' and board ~= 'teams' and board ~= 'sharers' then
         return redis.error_reply('unknown board ' .. board)
     end

@@ -3,8 +3,8 @@
 -- order), so a script reads and writes only keys it was given, all in the campaign's slot.
 --
 -- KEYS[1]      lb:{c}:gen
--- KEYS[2..13]  lb:{c}:<gen>:totals, fundraisers, teams, sharers, names, teamof, feed, applied,
---              trend:window, trend:log, trend:index, trend:end
+-- KEYS[2..15]  lb:{c}:<gen>:totals, fundraisers, teams, sharers, names, teamof, feed, applied,
+--              trend:window, trend:log, trend:index, trend:end, referrals, viral
 -- ARGV[1]      the generation those keys belong to
 -- Returns      the generation's keys by name, or nil and the refusal to return:
 --              { 'missing' } when the campaign has no live state (Redis lost it, or it was never
@@ -20,7 +20,7 @@ local function generation()
     return {
         totals = KEYS[2], fundraisers = KEYS[3], teams = KEYS[4], sharers = KEYS[5], names = KEYS[6],
         teamof = KEYS[7], feed = KEYS[8], applied = KEYS[9], window = KEYS[10], log = KEYS[11],
-        index = KEYS[12], windowEnd = KEYS[13],
+        index = KEYS[12], windowEnd = KEYS[13], referrals = KEYS[14], viral = KEYS[15],
         changed = string.sub(KEYS[1], 1, -4) .. 'changed'
     }
 end

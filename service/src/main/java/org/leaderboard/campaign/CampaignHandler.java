@@ -25,6 +25,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * Organizer API: idempotent PUTs of campaigns, teams and fundraisers. A PUT replaces the
  * resource: an optional field left out is cleared. 201 when the request created it, 200 otherwise.
+ * The fundraiser PUT also serves the owner of a self-service page ({@link PageTokens}).
  */
 @Component
 class CampaignHandler {
@@ -89,13 +90,16 @@ class CampaignHandler {
     Mono<ServerResponse> putFundraiser(ServerRequest request) {
         String campaignId = request.pathVariable("campaignId");
         String fundraiserId = request.pathVariable("fundraiserId");
+        // A self-service page's owner edits it under the rules it was created with.
+        boolean owner = request.attribute(PageTokens.OWNER).isPresent();
         return body(request, (node, f) -> {
             checkPathId(f, "campaignId", campaignId);
             checkPathId(f, "fundraiserId", fundraiserId);
             f.rejectUnknown(Set.of("displayName", "teamId", "goalMinor", "story"), "is not a field of a fundraiser");
-            return new Fundraiser(campaignId, fundraiserId, f.text("displayName", true, 100),
+            return new Fundraiser(campaignId, fundraiserId,
+                    owner ? SignupHandler.displayName(f) : f.text("displayName", true, 100),
                     f.resourceId("teamId", false), f.integer("goalMinor", false, 1, MAX_GOAL_MINOR),
-                    f.text("story", false, 20_000), null, null);
+                    owner ? SignupHandler.story(f) : f.text("story", false, 20_000), null, null);
         }).flatMap(store::saveFundraiser)
                 .flatMap(saved -> Flux.fromStream(changes::orderedStream).concatMap(c -> c.fundraiserSaved(saved.value())).then()
                         .thenReturn(saved))

@@ -1,5 +1,6 @@
 package org.leaderboard.campaign;
 
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -157,18 +158,54 @@ public class CampaignStore {
                     updated_at = now()
                 returning *, (xmax = 0) as created
                 """)
-                .bind(0, f.campaignId())
-                .bind(1, f.id())
-                .bind(2, f.displayName())
-                .bind(3, Parameter.fromOrEmpty(f.teamId(), String.class))
-                .bind(4, Parameter.fromOrEmpty(f.goalMinor(), Long.class))
-                .bind(5, Parameter.fromOrEmpty(f.story(), String.class))
+                .bindValues(fundraiserColumns(f))
                 .map(row -> new Saved<>(fundraiser(row), Boolean.TRUE.equals(row.get("created", Boolean.class))))
                 .one()
                 .switchIfEmpty(Mono.defer(() -> findCampaign(f.campaignId())
                         .switchIfEmpty(Mono.error(() -> unknownCampaign(f.campaignId())))
                         .then(Mono.error(() -> ApiProblem.notFound("Team '" + f.teamId()
                                 + "' does not exist in campaign '" + f.campaignId() + "'")))));
+    }
+
+    /**
+     * Creates a self-service page with its manage token's hash, never replacing one: empty when
+     * the id is taken (the caller draws another). The campaign and team were checked by the caller
+     * and are never deleted.
+     */
+    Mono<Fundraiser> createFundraiser(Fundraiser f, byte[] manageTokenHash) {
+        return db.sql("""
+                insert into fundraisers (campaign_id, id, display_name, team_id, goal_minor, story, manage_token_hash)
+                values ($1, $2, $3, $4, $5, $6, $7)
+                on conflict (campaign_id, id) do nothing
+                returning *
+                """)
+                .bindValues(fundraiserColumns(f))
+                .bind(6, ByteBuffer.wrap(manageTokenHash))
+                .map(CampaignStore::fundraiser)
+                .one();
+    }
+
+    /** The page whose manage token hashes to {@code hash}, if any. */
+    Mono<Fundraiser> findByManageToken(byte[] hash) {
+        return db.sql("select * from fundraisers where manage_token_hash = $1")
+                .bind(0, ByteBuffer.wrap(hash))
+                .map(CampaignStore::fundraiser)
+                .one();
+    }
+
+    Mono<Team> findTeam(String campaignId, String teamId) {
+        return db.sql("select * from teams where campaign_id = $1 and id = $2")
+                .bind(0, campaignId)
+                .bind(1, teamId)
+                .map(CampaignStore::team)
+                .one();
+    }
+
+    /** $1..$6 of a fundraiser's insert: its keys and the fields a PUT sets. */
+    private static List<Parameter> fundraiserColumns(Fundraiser f) {
+        return List.of(Parameter.from(f.campaignId()), Parameter.from(f.id()), Parameter.from(f.displayName()),
+                Parameter.fromOrEmpty(f.teamId(), String.class), Parameter.fromOrEmpty(f.goalMinor(), Long.class),
+                Parameter.fromOrEmpty(f.story(), String.class));
     }
 
     private static ApiProblem unknownCampaign(String id) {

@@ -2,6 +2,9 @@ package org.leaderboard.demo;
 
 import java.util.List;
 
+import org.leaderboard.leaderboard.Milestone;
+import org.leaderboard.leaderboard.Pledge;
+
 /**
  * Who takes part in the demo campaign, and what its donors say: a charity night run with teams,
  * fundraisers with stories and goals, donors and messages in French and English. Fixed data, so
@@ -24,6 +27,20 @@ final class DemoCast {
 
     record Team(String id, String name) {
     }
+
+    /** A sponsor turning shares into meals, as the food partners of such runs do. */
+    static final Pledge PLEDGE = new Pledge("meals-per-share", "Épicerie Solidaire", 50, 100_000, 1_000L, 50_000L);
+
+    /** How long the demo's matching gift runs from the demo's start. */
+    static final java.time.Duration MATCH_LENGTH = java.time.Duration.ofHours(2);
+    static final long MATCH_CAP_MINOR = 200_000;
+
+    static final List<Milestone> MILESTONES = List.of(
+            new Milestone("first-thousand", "raisedMinor", 100_000, "Premiers 1 000 € · First €1,000", null),
+            new Milestone("quarter", "grandTotalMinor", GOAL_MINOR / 4, "Un quart de l'objectif · A quarter of the goal",
+                    null),
+            new Milestone("half", "grandTotalMinor", GOAL_MINOR / 2, "À mi-chemin · Halfway there", null),
+            new Milestone("thousand-shares", "shareCount", 1_000, "1 000 partages · 1,000 shares", null));
 
     record Member(String id, String name, String teamId, long goalMinor, String story) {
     }

@@ -1,7 +1,9 @@
 package org.leaderboard.demo;
 
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -13,8 +15,10 @@ import org.leaderboard.campaign.Campaign;
 import org.leaderboard.campaign.CampaignSetup;
 import org.leaderboard.campaign.Fundraiser;
 import org.leaderboard.ingest.EventIntake;
+import org.leaderboard.leaderboard.Match;
 import org.leaderboard.ledger.WriteOutcome;
 import org.leaderboard.system.ApiProblem;
+import org.leaderboard.viral.ViralSetup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -51,6 +55,9 @@ class DemoMode implements DisposableBean {
 
     private final DemoProperties properties;
     private final CampaignSetup setup;
+    private final ViralSetup viral;
+    /** The gifts are recorded at the database's time, which the matching gift's window must contain. */
+    private final Clock wallClock;
     private final EventIntake intake;
     private final Environment environment;
     private final Scheduler scheduler;
@@ -60,10 +67,12 @@ class DemoMode implements DisposableBean {
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong lastFailureLog = new AtomicLong(Long.MIN_VALUE);
 
-    DemoMode(DemoProperties properties, CampaignSetup setup, EventIntake intake, Environment environment,
-            ObjectProvider<DemoClock> clock) {
+    DemoMode(DemoProperties properties, CampaignSetup setup, ViralSetup viral, EventIntake intake,
+            Environment environment, ObjectProvider<DemoClock> clock, Clock wallClock) {
         this.properties = properties;
         this.setup = setup;
+        this.viral = viral;
+        this.wallClock = wallClock;
         this.intake = intake;
         this.environment = environment;
         this.scheduler = clock.getIfAvailable(() -> new DemoClock(Schedulers.parallel())).scheduler();
@@ -109,6 +118,14 @@ class DemoMode implements DisposableBean {
                                 .concatMap(member -> setup.fundraiser(new Fundraiser(saved.id(), member.id(),
                                         member.name(), member.teamId(), member.goalMinor(), member.story(), null,
                                         null))))
+                        .thenMany(Flux.fromIterable(DemoCast.MILESTONES)
+                                .concatMap(milestone -> viral.milestone(saved.id(), milestone)))
+                        .then(viral.pledge(saved.id(), DemoCast.PLEDGE))
+                        .then(Mono.defer(() -> {
+                            Instant now = wallClock.instant();
+                            return viral.match(saved.id(), new Match("night-match", "Banque du Port", 100,
+                                    DemoCast.MATCH_CAP_MINOR, now, now.plus(DemoCast.MATCH_LENGTH)));
+                        }))
                         .then(Mono.just(saved)));
     }
 

@@ -24,6 +24,8 @@ final class BatchFold {
     private Instant updatedAt;
     private final Map<String, Long> raisedBy = new LinkedHashMap<>();
     private final Map<String, Long> sharesBy = new LinkedHashMap<>();
+    private final Map<String, Long> referredBy = new LinkedHashMap<>();
+    private final Map<String, Long> matchedBy = new LinkedHashMap<>();
     private final Map<Long, Map<String, Long>> trend = new TreeMap<>();
     /** The newest donations, serialized only in {@link #args()}: a large page keeps 100 of many. */
     private final Deque<FeedEntry> feed = new ArrayDeque<>();
@@ -48,6 +50,10 @@ final class BatchFold {
     private void add(LiveEvent event) {
         String fundraiser = event.fundraiserId();
         long amount = event.amountMinor();
+        event.matched().forEach((match, delta) -> matchedBy.merge(match, delta, Math::addExact));
+        if (event.referrerId() != null && !"share".equals(event.type())) {
+            referredBy.merge(event.referrerId(), "refund".equals(event.type()) ? -amount : amount, Math::addExact);
+        }
         switch (event.type()) {
             case "donation" -> {
                 raised = Math.addExact(raised, amount);
@@ -97,6 +103,8 @@ final class BatchFold {
         args.add(updatedAt == null ? "" : Long.toString(updatedAt.toEpochMilli()));
         addDeltas(args, raisedBy);
         addDeltas(args, sharesBy);
+        addDeltas(args, referredBy);
+        addDeltas(args, matchedBy);
         args.add(Integer.toString(trend.size()));
         trend.forEach((minute, deltas) -> {
             args.add(Long.toString(minute));

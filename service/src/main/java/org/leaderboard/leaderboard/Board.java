@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /** The leaderboards of a campaign (API.md, Read API); {@link #wire()} is the URL and JSON spelling. */
 public enum Board {
-    FUNDRAISERS, TEAMS, SHARERS, TRENDING;
+    FUNDRAISERS, TEAMS, SHARERS, TRENDING, REFERRALS;
 
     public String wire() {
         return name().toLowerCase(Locale.ROOT);

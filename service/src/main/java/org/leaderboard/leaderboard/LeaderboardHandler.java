@@ -70,12 +70,29 @@ class LeaderboardHandler {
                 .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
     }
 
+    /** GET …/milestones, …/pledges or …/matches: a campaign's viral mechanics with their live figures. */
+    Mono<ServerResponse> viral(ServerRequest request, String kind) {
+        return campaignOr404(request)
+                .flatMap(c -> reads.read(c.id(), "render:" + kind, () -> store.summary(c.id()).map(summary -> {
+                    ViralState viral = summary.viral();
+                    Object list = switch (kind) {
+                        case "milestones" -> ReadJson.milestones(viral.milestones());
+                        case "pledges" -> ReadJson.pledges(viral, summary.totals().shareCount());
+                        default -> ReadJson.matches(viral);
+                    };
+                    return render(Map.of(kind, list));
+                })))
+                .flatMap(LeaderboardHandler::ok)
+                .onErrorMap(LeaderboardHandler::unavailable)
+                .onErrorResume(ApiProblem.class, problem -> ProblemResponses.render(problem, request));
+    }
+
     Mono<ServerResponse> board(ServerRequest request) {
         String name = request.pathVariable("board");
         Board board = Board.fromWire(name).orElse(null);
         if (board == null) {
             return ProblemResponses.render(ApiProblem.notFound("Unknown board '" + name
-                    + "'; boards are fundraisers, teams, sharers, trending"), request);
+                    + "'; boards are fundraisers, teams, sharers, trending, referrals"), request);
         }
         int[] page;
         try {
@@ -165,6 +182,7 @@ class LeaderboardHandler {
         json.put("shareCount", standing == null ? 0 : standing.shareCount());
         json.put("rank", standing == null ? null : standing.rank());
         json.put("ahead", ReadJson.ahead(standing == null ? null : standing.ahead()));
+        json.put("referredMinor", standing == null ? 0 : standing.referredMinor());
         return json;
     }
 

@@ -24,7 +24,10 @@ class LeaderboardRouter {
                 .andRoute(GET("/api/campaigns/{campaignId}/totals"), handler::totals)
                 .andRoute(GET("/api/campaigns/{campaignId}/leaderboards/{board}"), handler::board)
                 .andRoute(GET("/api/campaigns/{campaignId}/fundraisers/{fundraiserId}"), handler::fundraiser)
-                .andRoute(GET("/api/campaigns/{campaignId}/feed"), handler::feed);
+                .andRoute(GET("/api/campaigns/{campaignId}/feed"), handler::feed)
+                .andRoute(GET("/api/campaigns/{campaignId}/milestones"), request -> handler.viral(request, "milestones"))
+                .andRoute(GET("/api/campaigns/{campaignId}/pledges"), request -> handler.viral(request, "pledges"))
+                .andRoute(GET("/api/campaigns/{campaignId}/matches"), request -> handler.viral(request, "matches"));
     }
 
     @Bean

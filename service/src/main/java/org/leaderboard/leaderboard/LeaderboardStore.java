@@ -9,6 +9,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
@@ -38,13 +39,17 @@ public class LeaderboardStore {
     /** Stale answers in a row before a call gives up: each means a rebuild swapped in meanwhile. */
     private static final int MAX_STALE_RETRIES = 3;
 
-    private static final Board[] LIVE_VIEW_BOARDS = { Board.FUNDRAISERS, Board.TEAMS, Board.SHARERS, Board.TRENDING };
+    /** The boards of live-view.lua's reply, by their position in it. */
+    private static final Map<Integer, Board> LIVE_VIEW_BOARDS = Map.of(2, Board.FUNDRAISERS, 3, Board.TEAMS,
+            4, Board.SHARERS, 5, Board.TRENDING, 7, Board.REFERRALS);
 
     private final LiveRedis redis;
     private final SharedReads reads;
     private final Clock clock;
     /** The generation each campaign was last seen at; scripts verify it, so a stale one costs a retry. */
     private final Map<String, String> generations = new ConcurrentHashMap<>();
+    private volatile Consumer<String> milestonesDue = campaignId -> {
+    };
 
     private final RedisScript<List> applyScript = campaignScript("apply", "trending");
     private final RedisScript<List> putFundraiserScript = campaignScript("put-fundraiser");
@@ -54,6 +59,8 @@ public class LeaderboardStore {
     private final RedisScript<List> liveViewScript = campaignScript("live-view", "trending", "board-page");
     private final RedisScript<List> standingScript = campaignScript("standing");
     private final RedisScript<List> feedScript = campaignScript("feed");
+    private final RedisScript<List> putViralScript = campaignScript("put-viral");
+    private final RedisScript<List> rewriteFeedScript = campaignScript("rewrite-feed");
     private final RedisScript<Long> establishScript = LiveRedis.script("establish", Long.class);
     private final RedisScript<Long> allocateScript = LiveRedis.script("allocate-generation", Long.class);
     private final RedisScript<Long> writeChunkScript = LiveRedis.script("write-chunk", Long.class);
@@ -84,7 +91,17 @@ public class LeaderboardStore {
         return Mono.fromCallable(() -> new BatchFold(campaignId, batchId, events, clock.instant()).args())
                 .flatMap(args -> call(applyScript, campaignId, args))
                 .doOnTerminate(() -> reads.forget(campaignId))
-                .map(reply -> (Long) reply.get(1) == 1L);
+                .map(reply -> {
+                    if (reply.size() > 2 && (Long) reply.get(2) == 1L) {
+                        milestonesDue.accept(campaignId);
+                    }
+                    return (Long) reply.get(1) == 1L;
+                });
+    }
+
+    /** Told the id of each campaign an applied batch left with a milestone not reached yet. */
+    void onMilestonesDue(Consumer<String> listener) {
+        this.milestonesDue = listener;
     }
 
     /**
@@ -109,12 +126,77 @@ public class LeaderboardStore {
 
     /** The campaign's totals; zeros and no {@code updatedAt} before anything was applied. */
     public Mono<Totals> totals(String campaignId) {
-        return call(totalsScript, campaignId, List.of()).map(reply -> totals((List<?>) reply.get(1)));
+        return summary(campaignId).map(Summary::totals);
     }
 
-    private static Totals totals(List<?> reply) {
-        return new Totals(count(reply.get(0)), count(reply.get(1)), count(reply.get(2)), count(reply.get(3)),
-                reply.get(4) == null ? null : Instant.ofEpochMilli(Long.parseLong((String) reply.get(4))));
+    /** The campaign's totals and its viral mechanics, read together. */
+    public record Summary(Totals totals, ViralState viral) {
+    }
+
+    public Mono<Summary> summary(String campaignId) {
+        return call(totalsScript, campaignId, List.of()).map(reply -> {
+            ViralState viral = ViralState.read((List<?>) reply.get(2));
+            return new Summary(totals((List<?>) reply.get(1), viral), viral);
+        });
+    }
+
+    private static Totals totals(List<?> reply, ViralState viral) {
+        long shares = count(reply.get(3));
+        return new Totals(count(reply.get(0)), count(reply.get(1)), count(reply.get(2)), shares,
+                reply.get(4) == null ? null : Instant.ofEpochMilli(Long.parseLong((String) reply.get(4))),
+                viral.sponsorMinor(shares));
+    }
+
+    /**
+     * Saves fields of the campaign's viral hash ({@link ViralState}): definitions the organizer
+     * saved in PostgreSQL, or milestones reached. A campaign without live state is left alone:
+     * its rebuild reads them from PostgreSQL.
+     */
+    public Mono<Void> putViral(String campaignId, Map<String, String> fields) {
+        if (fields.isEmpty()) {
+            return Mono.empty();
+        }
+        List<String> args = new ArrayList<>(fields.size() * 2);
+        fields.forEach((field, value) -> {
+            args.add(field);
+            args.add(value);
+        });
+        return call(putViralScript, campaignId, args)
+                .onErrorResume(LiveStateMissing.class, missing -> Mono.empty())
+                .doOnTerminate(() -> reads.forget(campaignId))
+                .then();
+    }
+
+    /** Saves a pledge's definition (see {@link #putViral}). */
+    public Mono<Void> putPledge(String campaignId, Pledge pledge) {
+        return putViral(campaignId, Map.of("p:" + pledge.id(), ViralState.pledgeJson(pledge)));
+    }
+
+    /** Saves a match's definition (see {@link #putViral}). */
+    public Mono<Void> putMatch(String campaignId, Match match) {
+        return putViral(campaignId, Map.of("m:" + match.id(), ViralState.matchJson(match)));
+    }
+
+    /** Saves a milestone's definition and, when reached, the time (see {@link #putViral}). */
+    public Mono<Void> putMilestone(String campaignId, Milestone milestone) {
+        Map<String, String> fields = new java.util.LinkedHashMap<>();
+        fields.put("ms:" + milestone.id(), ViralState.milestoneJson(milestone));
+        if (milestone.reachedAt() != null) {
+            fields.put("r:" + milestone.id(), Long.toString(milestone.reachedAt().toEpochMilli()));
+        }
+        return putViral(campaignId, fields);
+    }
+
+    /**
+     * Replaces a donation's feed entry by {@code entry} (moderation hid or showed its message).
+     * Answers whether the feed held it; a campaign without live state answers false.
+     */
+    public Mono<Boolean> rewriteFeed(String campaignId, FeedEntry entry) {
+        return Mono.fromCallable(() -> FeedJson.write(entry))
+                .flatMap(json -> call(rewriteFeedScript, campaignId, List.of(entry.eventId(), json)))
+                .map(reply -> (Long) reply.get(1) == 1L)
+                .onErrorResume(LiveStateMissing.class, missing -> Mono.just(false))
+                .doOnTerminate(() -> reads.forget(campaignId));
     }
 
     /**
@@ -157,7 +239,8 @@ public class LeaderboardStore {
                         ahead = new Ahead((String) reply.get(4), (String) reply.get(6), score, score - raised);
                     }
                     long shares = reply.get(2) == null ? 0 : score(reply.get(2));
-                    return new Standing(raised, shares, (Long) reply.get(3), ahead);
+                    long referred = reply.size() < 8 || reply.get(7) == null ? 0 : score(reply.get(7));
+                    return new Standing(raised, shares, (Long) reply.get(3), ahead, referred);
                 });
     }
 
@@ -174,12 +257,11 @@ public class LeaderboardStore {
                 Long.toString(Math.floorDiv(now.getEpochSecond(), 60)));
         return call(liveViewScript, campaignId, args).map(reply -> {
             Map<Board, List<BoardEntry>> boards = new EnumMap<>(Board.class);
-            for (int b = 0; b < LIVE_VIEW_BOARDS.length; b++) {
-                boards.put(LIVE_VIEW_BOARDS[b], entries((List<?>) reply.get(2 + b)));
-            }
+            LIVE_VIEW_BOARDS.forEach((position, board) -> boards.put(board, entries((List<?>) reply.get(position))));
             List<FeedEntry> feed = ((List<?>) reply.get(6)).stream().map(entry -> FeedJson.read((String) entry))
                     .toList();
-            return new LiveView(totals((List<?>) reply.get(1)), boards, feed);
+            ViralState viral = ViralState.read((List<?>) reply.get(8));
+            return new LiveView(totals((List<?>) reply.get(1), viral), boards, feed, viral);
         });
     }
 

@@ -65,6 +65,8 @@ class LiveApplier implements SmartLifecycle {
     private final TransactionalOperator tx;
     private final Clock clock;
     private final CampaignDirectory directory;
+    private final ViralDefinitions viral;
+    private final MilestoneWatch milestones;
     private final Timer applyLag;
     private final Counter appliedEvents;
     private final Counter rebuilds;
@@ -79,8 +81,10 @@ class LiveApplier implements SmartLifecycle {
 
     LiveApplier(LedgerTail tail, LedgerStore ledger, LeaderboardStore store, LiveProperties properties,
             ReactiveTransactionManager transactionManager, Clock clock, MeterRegistry registry,
-            CampaignDirectory directory, RebuildMarker marker) {
+            CampaignDirectory directory, RebuildMarker marker, ViralDefinitions viral, MilestoneWatch milestones) {
         this.directory = directory;
+        this.viral = viral;
+        this.milestones = milestones;
         this.marker = marker;
         this.tail = tail;
         this.ledger = ledger;
@@ -184,7 +188,9 @@ class LiveApplier implements SmartLifecycle {
             });
             return step.as(tx::transactional).defaultIfEmpty(false)
                     .flatMap(more -> caughtUp.get() == null ? Mono.just(more)
-                            : reapplyDirectoryChanges(caughtUp.get().minus(DIRECTORY_MARGIN)).thenReturn(more));
+                            : reapplyDirectoryChanges(caughtUp.get().minus(DIRECTORY_MARGIN))
+                                    .then(reapplyViral())
+                                    .thenReturn(more));
         });
     }
 
@@ -326,7 +332,9 @@ class LiveApplier implements SmartLifecycle {
                                 return rebuildLocked(progress);
                             }))
                     .as(tx::transactional)
-                    .flatMap(result -> reapplyDirectoryChanges(started.minus(DIRECTORY_MARGIN)).thenReturn(result));
+                    .flatMap(result -> reapplyDirectoryChanges(started.minus(DIRECTORY_MARGIN))
+                            .then(reapplyViral())
+                            .thenReturn(result));
         })
                 // A rebuild that failed half way may have swapped some campaigns: dropping the
                 // marker makes the watcher start a complete one within a second.
@@ -401,6 +409,24 @@ class LiveApplier implements SmartLifecycle {
     }
 
     /**
+     * Viral definitions an organizer saved during the rebuild may have gone to the generation it
+     * replaced: all of them are saved again (a handful per campaign, idempotent). Then milestones
+     * the rebuilt figures have reached are recorded, and ones PostgreSQL recorded that the live
+     * state missed reach it.
+     */
+    private Mono<Void> reapplyViral() {
+        return viral.all()
+                .flatMapMany(all -> Flux.fromIterable(all.entrySet()))
+                .flatMap(entry -> store.putViral(entry.getKey(), ViralState.fields(entry.getValue().pledges(),
+                        entry.getValue().matches(), entry.getValue().milestones(), Map.of())), REAPPLY_CONCURRENCY)
+                .then(milestones.checkAll())
+                .onErrorResume(error -> {
+                    log.warn("Saving viral definitions again after a rebuild failed: {}", error.toString());
+                    return Mono.empty();
+                });
+    }
+
+    /**
      * A fresh marker value for each rebuild. Not a random UUID: SecureRandom may read
      * /dev/urandom, a blocking call this runs too close to an event loop for.
      */
@@ -425,7 +451,9 @@ class LiveApplier implements SmartLifecycle {
         Mono<List<Team>> teams = directory.allTeams().collectList();
         Mono<List<LedgerTail.LedgerGroup>> groups = tail.ledgerGroups(snapshot, now.minus(TREND_READ)).collectList();
         Mono<List<TailEvent>> feeds = tail.lastDonations(LeaderboardStore.MAX_LIMIT, snapshot).collectList();
-        return Mono.zip(campaigns, fundraisers, teams, groups, feeds).map(parts -> {
+        Mono<List<LedgerTail.MatchedSum>> matched = tail.matchedSums(snapshot).collectList();
+        Mono<Map<String, ViralDefinitions.Campaign>> definitions = viral.all();
+        return Mono.zip(campaigns, fundraisers, teams, groups, feeds, matched, definitions).map(parts -> {
             Map<String, Figures> byCampaign = new LinkedHashMap<>();
             for (String c : parts.getT1()) {
                 byCampaign.put(c, new Figures());
@@ -450,6 +478,10 @@ class LiveApplier implements SmartLifecycle {
             for (TailEvent e : parts.getT5()) {
                 byCampaign.computeIfAbsent(e.campaignId(), c -> new Figures()).feed.add(e);
             }
+            for (LedgerTail.MatchedSum m : parts.getT6()) {
+                byCampaign.computeIfAbsent(m.campaignId(), c -> new Figures()).matched.put(m.matchId(), m.matchedMinor());
+            }
+            parts.getT7().forEach((c, d) -> byCampaign.computeIfAbsent(c, id -> new Figures()).definitions = d);
             List<Built> built = new ArrayList<>(byCampaign.size());
             byCampaign.forEach((c, f) -> built.add(new Built(c, f.state(), f.events)));
             return built;
@@ -473,8 +505,14 @@ class LiveApplier implements SmartLifecycle {
         final Map<String, String> teamNames = new HashMap<>();
         final Map<Long, Map<String, Long>> buckets = new HashMap<>();
         final List<TailEvent> feed = new ArrayList<>();
+        final Map<String, Long> referred = new HashMap<>();
+        final Map<String, Long> matched = new HashMap<>();
+        ViralDefinitions.Campaign definitions;
 
         void add(LedgerTail.LedgerGroup g) {
+            if (g.referrerId() != null) {
+                referred.merge(g.referrerId(), g.raisedMinor(), Long::sum);
+            }
             raisedMinor += g.raisedMinor();
             donationCount += g.donationCount();
             refundedMinor += g.refundedMinor();
@@ -510,14 +548,17 @@ class LiveApplier implements SmartLifecycle {
                     .map(LiveApplier::feedEntry)
                     .toList();
             Totals totals = new Totals(raisedMinor, donationCount, refundedMinor, shareCount, updatedAt);
+            Map<String, String> viralFields = definitions == null ? Map.of()
+                    : ViralState.fields(definitions.pledges(), definitions.matches(), definitions.milestones(),
+                            matched);
             return new CampaignState(totals, raised, teamRaised, shares, buckets, feedEntries, names, teamNames,
-                    teamOf);
+                    teamOf, referred, viralFields);
         }
     }
 
     private static LiveEvent live(TailEvent e) {
         return new LiveEvent(e.seq(), e.type(), e.eventId(), e.campaignId(), e.fundraiserId(), e.amountMinor(),
-                e.donorName(), e.anonymous(), e.message(), e.occurredAt(), e.recordedAt());
+                e.donorName(), e.anonymous(), e.message(), e.occurredAt(), e.recordedAt(), e.referrerId(), e.matched());
     }
 
     private static FeedEntry feedEntry(TailEvent e) {

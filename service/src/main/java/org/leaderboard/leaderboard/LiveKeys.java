@@ -17,7 +17,7 @@ final class LiveKeys {
      * key): see {@code redis/lib/generation.lua}.
      */
     static final List<String> GENERATION_NAMES = List.of("totals", "fundraisers", "teams", "sharers", "names",
-            "teamof", "feed", "applied", "trend:window", "trend:log", "trend:index", "trend:end");
+            "teamof", "feed", "applied", "trend:window", "trend:log", "trend:index", "trend:end", "referrals", "viral");
 
     /** Present while Redis holds a complete live state; gone after a flush or restart. */
     static final String MARKER_KEY = "lb:epoch:2";

@@ -5,7 +5,11 @@ import java.util.Map;
 
 /**
  * What a live stream shows of a campaign at one instant, read atomically from Redis: its totals,
- * the top of every board and the newest feed entries (newest first).
+ * the top of every board, the newest feed entries (newest first) and its viral mechanics.
  */
-public record LiveView(Totals totals, Map<Board, List<BoardEntry>> boards, List<FeedEntry> feed) {
+public record LiveView(Totals totals, Map<Board, List<BoardEntry>> boards, List<FeedEntry> feed, ViralState viral) {
+
+    public LiveView(Totals totals, Map<Board, List<BoardEntry>> boards, List<FeedEntry> feed) {
+        this(totals, boards, feed, ViralState.NONE);
+    }
 }

@@ -62,6 +62,13 @@ final class StateBuild {
 
         trend(orEmpty(state.trendBuckets()), Math.floorDiv(now.getEpochSecond(), 60));
 
+        Map<String, Long> referred = new LinkedHashMap<>(orEmpty(state.referred()));
+        referred.values().removeIf(amount -> amount == 0);
+        chunked("referrals", "ZADD", members(referred), 2);
+        List<String> viral = new ArrayList<>();
+        orEmpty(state.viral()).forEach((field, value) -> viral.addAll(List.of(field, value)));
+        chunked("viral", "HSET", viral, 2);
+
         List<FeedEntry> feed = state.feedNewestFirst() == null ? List.of() : state.feedNewestFirst();
         chunked("feed", "RPUSH", feed.stream().limit(LeaderboardStore.MAX_LIMIT).map(FeedJson::write).toList(), 1);
 

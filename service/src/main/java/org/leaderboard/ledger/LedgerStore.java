@@ -1,12 +1,16 @@
 package org.leaderboard.ledger;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -40,15 +44,15 @@ public class LedgerStore {
                     as u(e, t, c, f, a, cur, dn, an, m, r, ch, v, o, h)
             order by e
             on conflict (event_id) do nothing
-            returning event_id
+            returning event_id, (extract(epoch from occurred_at) * 1000000)::bigint as occurred_micros
             """;
 
     private static final String INSERT_REFUNDS = """
             insert into ledger_events (event_id, type, campaign_id, fundraiser_id, amount_minor, currency,
-                    donation_event_id, occurred_at, payload_hash)
-            select e, 'refund', c, f, a, cur, d, coalesce(o::timestamptz, now()), decode(h, 'hex')
+                    donation_event_id, referrer_id, occurred_at, payload_hash)
+            select e, 'refund', c, f, a, cur, d, r, coalesce(o::timestamptz, now()), decode(h, 'hex')
             from unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[],
-                    $8::text[]) as u(e, c, f, a, cur, d, o, h)
+                    $8::text[], $9::text[]) as u(e, c, f, a, cur, d, r, o, h)
             order by e
             on conflict (event_id) do nothing
             returning event_id, donation_event_id, amount_minor
@@ -74,16 +78,27 @@ public class LedgerStore {
      * usually nothing was committed, but a commit whose acknowledgement was lost did happen.
      */
     public Mono<List<WriteOutcome>> write(List<LedgerEvent> events) {
-        Mono<List<WriteOutcome>> write = Mono.defer(() -> new GroupWrite(events).run());
-        // Only refunds need a transaction: they lock their donation, read what remains refundable
-        // and insert, atomically. Donations and shares are written by a single INSERT, atomic by
-        // itself and committed when it completes (the driver completes a statement's rows on
-        // ReadyForQuery, after the implicit commit); the reads around it only see committed rows
-        // that never change (referents are never deleted, ledger rows never updated). BEGIN and
-        // COMMIT would add two round trips and two statements to every group.
+        // Refunds need a transaction: they lock their donation, read what remains refundable and
+        // insert, atomically. So do donations to a campaign with matching gifts, whose allocations
+        // (allocateMatches) commit with them. Other donations and shares are written by a single
+        // INSERT, atomic by itself and committed when it completes (the driver completes a
+        // statement's rows on ReadyForQuery, after the implicit commit); the reads around it only
+        // see committed rows that never change (referents are never deleted, ledger rows never
+        // updated). BEGIN and COMMIT would add two round trips and two statements to every group.
+        // A match set up while such a group is in flight misses its donations, as if they had
+        // been recorded just before it: matches are never retroactive.
         boolean refunds = events.stream().anyMatch(event -> event.type() == EventType.REFUND);
-        return (refunds ? write.as(tx::transactional) : write)
-                .doOnSuccess(outcomes -> commits.tryEmitNext(events.size()));
+        List<String> moneyCampaigns = events.stream().filter(event -> event.type() != EventType.SHARE)
+                .map(LedgerEvent::campaignId).distinct().toList();
+        Mono<Boolean> matching = moneyCampaigns.isEmpty() ? Mono.just(false)
+                : db.sql("select exists (select 1 from matches where campaign_id = any($1)) as matching")
+                        .bind(0, moneyCampaigns.toArray(String[]::new))
+                        .map(row -> Boolean.TRUE.equals(row.get("matching", Boolean.class)))
+                        .one();
+        return matching.flatMap(withMatches -> {
+            Mono<List<WriteOutcome>> write = Mono.defer(() -> new GroupWrite(events, withMatches).run());
+            return refunds || withMatches ? write.as(tx::transactional) : write;
+        }).doOnSuccess(outcomes -> commits.tryEmitNext(events.size()));
     }
 
     /**
@@ -95,11 +110,16 @@ public class LedgerStore {
     }
 
     /** What remains refundable of one donation, as seen under its row lock. */
-    private record Balance(String donationId, String campaignId, String fundraiserId, long remaining) {
+    private record Balance(String donationId, String campaignId, String fundraiserId, String referrerId, long amount,
+            long remaining) {
 
-        Balance minus(long amount) {
-            return new Balance(donationId, campaignId, fundraiserId, remaining - amount);
+        Balance minus(long refunded) {
+            return new Balance(donationId, campaignId, fundraiserId, referrerId, amount, remaining - refunded);
         }
+    }
+
+    /** A refund of the group about to be inserted, with its donation's amount and what is refunded of it after it. */
+    private record RefundShare(long donationAmount, long refundedAfter) {
     }
 
     /** The state of one group commit; lives for one transaction. */
@@ -115,9 +135,18 @@ public class LedgerStore {
         /** The currency of each campaign of the group that exists, and the fundraisers that exist. */
         private final Map<String, String> currencies = new HashMap<>();
         private final Set<String> fundraisers = new HashSet<>();
+        /** Donations the group inserted, in insertion order, with the time they occurred (for matching gifts). */
+        private final Map<String, Instant> insertedDonations = new LinkedHashMap<>();
+        /** Refunds the group inserted, in insertion order. */
+        private final Map<String, LedgerEvent> insertedRefunds = new LinkedHashMap<>();
+        private final Map<String, RefundShare> refundShares = new HashMap<>();
 
-        GroupWrite(List<LedgerEvent> events) {
+        /** Whether a campaign of the group has matching gifts, so that allocateMatches has work. */
+        private final boolean withMatches;
+
+        GroupWrite(List<LedgerEvent> events, boolean withMatches) {
             this.events = events;
+            this.withMatches = withMatches;
             for (LedgerEvent event : events) {
                 firsts.putIfAbsent(event.eventId(), event);
             }
@@ -143,6 +172,7 @@ public class LedgerStore {
                         }
                         return insertGifts(gifts).then(Mono.defer(() -> writeRefunds(refunds)));
                     }))
+                    .then(Mono.defer(this::allocateMatches))
                     .then(Mono.defer(this::settleExisting))
                     .then(Mono.fromSupplier(this::answers));
         }
@@ -242,10 +272,17 @@ public class LedgerStore {
                     .bind(11, column(gifts, LedgerEvent::visitorId))
                     .bind(12, column(gifts, e -> e.occurredAt() == null ? null : e.occurredAt().toString()))
                     .bind(13, column(gifts, LedgerEvent::payloadHash))
-                    .map(row -> row.get("event_id", String.class))
+                    .map(row -> Map.entry(row.get("event_id", String.class),
+                            Instant.EPOCH.plus(row.get("occurred_micros", Long.class), ChronoUnit.MICROS)))
                     .all()
-                    .collect(Collectors.toSet())
-                    .doOnNext(inserted -> settleInserts(gifts, inserted))
+                    .collectMap(Map.Entry::getKey, Map.Entry::getValue)
+                    .doOnNext(inserted -> {
+                        settleInserts(gifts, inserted.keySet());
+                        // In the order of insertion (by event id, as the statement inserts them).
+                        gifts.stream().filter(e -> e.type() == EventType.DONATION && inserted.containsKey(e.eventId()))
+                                .sorted(Comparator.comparing(LedgerEvent::eventId))
+                                .forEach(e -> insertedDonations.put(e.eventId(), inserted.get(e.eventId())));
+                    })
                     .then();
         }
 
@@ -259,12 +296,13 @@ public class LedgerStore {
             // concurrent writer of a refund of the same donation waits on the same row lock, so once
             // we hold it every refund it wrote is committed and visible to our next statements.
             return db.sql("""
-                    select event_id, campaign_id, fundraiser_id, amount_minor from ledger_events
+                    select event_id, campaign_id, fundraiser_id, referrer_id, amount_minor from ledger_events
                     where event_id = any($1) and type = 'donation' order by event_id for update
                     """)
                     .bind(0, donationIds)
                     .map(row -> new Balance(row.get("event_id", String.class), row.get("campaign_id", String.class),
-                            row.get("fundraiser_id", String.class), row.get("amount_minor", Long.class)))
+                            row.get("fundraiser_id", String.class), row.get("referrer_id", String.class),
+                            row.get("amount_minor", Long.class), row.get("amount_minor", Long.class)))
                     .all()
                     .collectMap(Balance::donationId, b -> b, HashMap::new)
                     .flatMap(balances -> db.sql("""
@@ -284,7 +322,7 @@ public class LedgerStore {
 
         private Mono<Void> insertRefunds(List<LedgerEvent> refunds, Map<String, Balance> balances) {
             List<LedgerEvent> candidates = new ArrayList<>();
-            Map<String, String> fundraiserOf = new HashMap<>();
+            Map<String, Balance> donationOf = new HashMap<>();
             for (LedgerEvent refund : refunds) {
                 if (storedHashes.containsKey(refund.eventId())) {
                     existing.add(refund.eventId());
@@ -304,8 +342,10 @@ public class LedgerStore {
                                     + "' remain refundable, the refund asks for " + refund.amountMinor())));
                 }
                 else {
-                    balances.put(refund.donationEventId(), balance.minus(refund.amountMinor()));
-                    fundraiserOf.put(refund.eventId(), balance.fundraiserId());
+                    Balance after = balance.minus(refund.amountMinor());
+                    balances.put(refund.donationEventId(), after);
+                    donationOf.put(refund.eventId(), balance);
+                    refundShares.put(refund.eventId(), new RefundShare(balance.amount(), balance.amount() - after.remaining()));
                     candidates.add(refund);
                 }
             }
@@ -315,17 +355,106 @@ public class LedgerStore {
             return db.sql(INSERT_REFUNDS)
                     .bind(0, column(candidates, LedgerEvent::eventId))
                     .bind(1, column(candidates, LedgerEvent::campaignId))
-                    .bind(2, column(candidates, e -> fundraiserOf.get(e.eventId())))
+                    .bind(2, column(candidates, e -> donationOf.get(e.eventId()).fundraiserId()))
                     .bind(3, candidates.stream().map(LedgerEvent::amountMinor).toArray(Long[]::new))
                     .bind(4, column(candidates, e -> currencies.get(e.campaignId())))
                     .bind(5, column(candidates, LedgerEvent::donationEventId))
-                    .bind(6, column(candidates, e -> e.occurredAt() == null ? null : e.occurredAt().toString()))
-                    .bind(7, column(candidates, LedgerEvent::payloadHash))
+                    .bind(6, column(candidates, e -> donationOf.get(e.eventId()).referrerId()))
+                    .bind(7, column(candidates, e -> e.occurredAt() == null ? null : e.occurredAt().toString()))
+                    .bind(8, column(candidates, LedgerEvent::payloadHash))
                     .map(row -> row.get("event_id", String.class))
                     .all()
                     .collect(Collectors.toSet())
-                    .doOnNext(inserted -> settleInserts(candidates, inserted))
+                    .doOnNext(inserted -> {
+                        settleInserts(candidates, inserted);
+                        candidates.stream().filter(e -> inserted.contains(e.eventId()))
+                                .sorted(Comparator.comparing(LedgerEvent::eventId))
+                                .forEach(e -> insertedRefunds.put(e.eventId(), e));
+                    })
                     .then();
+        }
+
+        /**
+         * Matching gifts: the group's new donations and refunds against the matches of their
+         * campaigns, locked (in one order, so concurrent groups never deadlock) until the commit,
+         * so that caps hold whatever commits run side by side. Only refunds of a donation that
+         * holds allocations release anything; a campaign without matches costs one indexed read.
+         */
+        private Mono<Void> allocateMatches() {
+            if (!withMatches || (insertedDonations.isEmpty() && insertedRefunds.isEmpty())) {
+                return Mono.empty();
+            }
+            Set<String> campaignIds = new TreeSet<>();
+            insertedDonations.keySet().forEach(id -> campaignIds.add(firsts.get(id).campaignId()));
+            insertedRefunds.values().forEach(r -> campaignIds.add(r.campaignId()));
+            return db.sql("""
+                    select campaign_id, id, ratio_percent, cap_minor, matched_minor,
+                           (extract(epoch from starts_at) * 1000000)::bigint as starts_micros,
+                           (extract(epoch from ends_at) * 1000000)::bigint as ends_micros
+                    from matches where campaign_id = any($1) order by campaign_id, id for update
+                    """)
+                    .bind(0, campaignIds.toArray(String[]::new))
+                    .map(row -> new MatchAllocation.Match(row.get("campaign_id", String.class),
+                            row.get("id", String.class), row.get("ratio_percent", Integer.class),
+                            row.get("cap_minor", Long.class),
+                            Instant.EPOCH.plus(row.get("starts_micros", Long.class), ChronoUnit.MICROS),
+                            Instant.EPOCH.plus(row.get("ends_micros", Long.class), ChronoUnit.MICROS),
+                            row.get("matched_minor", Long.class)))
+                    .all()
+                    .collectList()
+                    .flatMap(matches -> matches.isEmpty() ? Mono.empty() : allocate(new MatchAllocation(matches)));
+        }
+
+        private Mono<Void> allocate(MatchAllocation allocation) {
+            String[] refunded = insertedRefunds.values().stream().map(LedgerEvent::donationEventId).distinct()
+                    .toArray(String[]::new);
+            Mono<Void> known = refunded.length == 0 ? Mono.empty() : db.sql("""
+                    select donation_event_id, event_id, match_id, amount_minor from match_allocations
+                    where donation_event_id = any($1)
+                    """)
+                    .bind(0, refunded)
+                    .map(row -> new MatchAllocation.Row(row.get("event_id", String.class),
+                            row.get("match_id", String.class), null, row.get("donation_event_id", String.class),
+                            row.get("amount_minor", Long.class)))
+                    .all()
+                    .doOnNext(row -> allocation.known(row.donationEventId(), row.eventId(), row.matchId(),
+                            row.amountMinor()))
+                    .then();
+            return known.then(Mono.defer(() -> {
+                insertedDonations.forEach((id, occurredAt) -> {
+                    LedgerEvent d = firsts.get(id);
+                    allocation.donation(id, d.campaignId(), d.amountMinor(), occurredAt);
+                });
+                insertedRefunds.values().forEach(r -> {
+                    RefundShare share = refundShares.get(r.eventId());
+                    allocation.refund(r.eventId(), r.campaignId(), r.donationEventId(), share.donationAmount(),
+                            share.refundedAfter());
+                });
+                List<MatchAllocation.Row> rows = allocation.rows();
+                if (rows.isEmpty()) {
+                    return Mono.<Void>empty();
+                }
+                List<MatchAllocation.Match> changed = allocation.changed();
+                return db.sql("""
+                        insert into match_allocations (event_id, match_id, campaign_id, donation_event_id, amount_minor)
+                        select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+                        """)
+                        .bind(0, rows.stream().map(MatchAllocation.Row::eventId).toArray(String[]::new))
+                        .bind(1, rows.stream().map(MatchAllocation.Row::matchId).toArray(String[]::new))
+                        .bind(2, rows.stream().map(MatchAllocation.Row::campaignId).toArray(String[]::new))
+                        .bind(3, rows.stream().map(MatchAllocation.Row::donationEventId).toArray(String[]::new))
+                        .bind(4, rows.stream().map(MatchAllocation.Row::amountMinor).toArray(Long[]::new))
+                        .then()
+                        .then(db.sql("""
+                                update matches m set matched_minor = u.matched, updated_at = now()
+                                from unnest($1::text[], $2::text[], $3::bigint[]) as u(c, id, matched)
+                                where m.campaign_id = u.c and m.id = u.id
+                                """)
+                                .bind(0, changed.stream().map(m -> m.campaignId).toArray(String[]::new))
+                                .bind(1, changed.stream().map(m -> m.id).toArray(String[]::new))
+                                .bind(2, changed.stream().map(m -> m.matchedMinor).toArray(Long[]::new))
+                                .then());
+            }));
         }
 
         private void settleInserts(List<LedgerEvent> written, Set<String> inserted) {

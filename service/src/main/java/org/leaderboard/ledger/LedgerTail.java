@@ -3,7 +3,9 @@ package org.leaderboard.ledger;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.Parameter;
@@ -24,10 +26,19 @@ public class LedgerTail {
 
     // Timestamps as epoch microseconds: the driver hands timestamptz over as text, and parsing it
     // with a DateTimeFormatter cost more than anything else per applied row.
+    // A message hidden by moderation is left out; matched lists "matchId amount" pairs of the
+    // event's match allocations (an index probe per row, nothing for a campaign without matches).
     private static final String EVENT_COLUMNS = """
-            seq, type, event_id, campaign_id, fundraiser_id, coalesce(amount_minor, 0) as amount_minor, donor_name,
-            anonymous, message, (extract(epoch from occurred_at) * 1000000)::bigint as occurred_micros,
-            (extract(epoch from recorded_at) * 1000000)::bigint as recorded_micros""";
+            e.seq, e.type, e.event_id, e.campaign_id, e.fundraiser_id, coalesce(e.amount_minor, 0) as amount_minor,
+            e.donor_name, e.anonymous,
+            case when e.message is not null
+                      and exists (select 1 from hidden_messages h where h.event_id = e.event_id) then null
+                 else e.message end as message,
+            e.referrer_id,
+            (select string_agg(a.match_id || ' ' || a.amount_minor, ' ') from match_allocations a
+             where a.event_id = e.event_id) as matched,
+            (extract(epoch from e.occurred_at) * 1000000)::bigint as occurred_micros,
+            (extract(epoch from e.recorded_at) * 1000000)::bigint as recorded_micros""";
 
     /** The planner settings of an applier step's transaction (see {@link #lockProgress}), as select-list items. */
     private static final String STEP_SETTING_ITEMS = "set_config('plan_cache_mode', 'force_custom_plan', true), "
@@ -38,7 +49,7 @@ public class LedgerTail {
 
     /** {@link #page}: $1 prev snapshot, $2 cur snapshot, $3 cursor seq, $4 limit. */
     static final String PAGE = """
-            select %s from ledger_events
+            select %s from ledger_events e
             where ((xid >= pg_snapshot_xmax($1::pg_snapshot) and xid < pg_snapshot_xmax($2::pg_snapshot))
                    or xid = any (array(select pg_snapshot_xip($1::pg_snapshot))))
               and not pg_visible_in_snapshot(xid, $1::pg_snapshot)
@@ -78,7 +89,7 @@ public class LedgerTail {
     /** One committed ledger row as the live aggregates need it. */
     public record TailEvent(long seq, String type, String eventId, String campaignId, String fundraiserId,
             long amountMinor, String donorName, boolean anonymous, String message, Instant occurredAt,
-            Instant recordedAt) {
+            Instant recordedAt, String referrerId, Map<String, Long> matched) {
     }
 
     /**
@@ -233,11 +244,13 @@ public class LedgerTail {
      * The net figures of one group of ledger rows visible in a snapshot: one campaign, one
      * fundraiser (null: the campaign's events without one) and, for donations and refunds of a
      * fundraiser recorded since the trend window's start, the minute of recording (null for every
-     * other row). Summing a campaign's groups gives its totals, a fundraiser's its raised and
-     * shares, and the groups with a minute are the trend buckets.
+     * other row), and the referrer of its donations and refunds (null: none). Summing a campaign's
+     * groups gives its totals, a fundraiser's its raised and shares, a referrer's the money it
+     * brought, and the groups with a minute are the trend buckets.
      */
     public record LedgerGroup(String campaignId, String fundraiserId, Long minute, long raisedMinor,
-            long donationCount, long refundedMinor, long shareCount, Instant updatedAt, long events) {
+            long donationCount, long refundedMinor, long shareCount, Instant updatedAt, long events,
+            String referrerId) {
     }
 
     /**
@@ -250,6 +263,7 @@ public class LedgerTail {
                 select campaign_id, fundraiser_id,
                        case when fundraiser_id is not null and type <> 'share' and recorded_at >= $2
                             then floor(extract(epoch from recorded_at) / 60)::bigint end as minute,
+                       case when type <> 'share' then referrer_id end as referrer,
                        coalesce(sum(case type when 'donation' then amount_minor when 'refund' then -amount_minor end), 0) as raised,
                        count(*) filter (where type = 'donation') as donations,
                        coalesce(sum(amount_minor) filter (where type = 'refund'), 0) as refunded,
@@ -258,7 +272,7 @@ public class LedgerTail {
                        count(*) as events
                 from ledger_events
                 where pg_visible_in_snapshot(xid, $1::pg_snapshot)
-                group by 1, 2, 3
+                group by 1, 2, 3, 4
                 """)
                 .bind(0, snapshot)
                 .bind(1, trendSince.atOffset(ZoneOffset.UTC))
@@ -266,7 +280,24 @@ public class LedgerTail {
                         row.get("fundraiser_id", String.class), row.get("minute", Long.class),
                         row.get("raised", Long.class), row.get("donations", Long.class),
                         row.get("refunded", Long.class), row.get("shares", Long.class),
-                        micros(row, "updated_micros"), row.get("events", Long.class)))
+                        micros(row, "updated_micros"), row.get("events", Long.class),
+                        row.get("referrer", String.class)))
+                .all();
+    }
+
+    /** What each match of each campaign has matched, from the allocations visible in {@code snapshot}. */
+    public record MatchedSum(String campaignId, String matchId, long matchedMinor) {
+    }
+
+    public Flux<MatchedSum> matchedSums(String snapshot) {
+        return db.sql("""
+                select campaign_id, match_id, sum(amount_minor) as matched from match_allocations
+                where pg_visible_in_snapshot(xid, $1::pg_snapshot)
+                group by 1, 2
+                """)
+                .bind(0, snapshot)
+                .map(row -> new MatchedSum(row.get("campaign_id", String.class), row.get("match_id", String.class),
+                        row.get("matched", Long.class)))
                 .all();
     }
 
@@ -288,12 +319,60 @@ public class LedgerTail {
                 .all();
     }
 
+    /** One donation of a campaign as the feed shows it (its message left out while hidden); empty when none. */
+    public Mono<TailEvent> donation(String campaignId, String eventId) {
+        return db.sql("select %s from ledger_events e where e.event_id = $1 and e.campaign_id = $2 and e.type = 'donation'"
+                        .formatted(EVENT_COLUMNS))
+                .bind(0, eventId)
+                .bind(1, campaignId)
+                .map(LedgerTail::event)
+                .one();
+    }
+
+    /** A donation's message for the moderation queue, hidden or not. */
+    public record Message(String eventId, String donorName, boolean anonymous, long amountMinor, String message,
+            String fundraiserId, Instant occurredAt, boolean hidden) {
+    }
+
+    /** The campaign's newest donations that carry a message, newest first, with whether moderation hid it. */
+    public Flux<Message> messages(String campaignId, int limit) {
+        return db.sql("""
+                select e.event_id, e.donor_name, e.anonymous, e.amount_minor, e.message, e.fundraiser_id,
+                       (extract(epoch from e.occurred_at) * 1000000)::bigint as occurred_micros,
+                       exists (select 1 from hidden_messages h where h.event_id = e.event_id) as hidden
+                from ledger_events e
+                where e.campaign_id = $1 and e.type = 'donation' and e.message is not null
+                order by e.seq desc limit $2
+                """)
+                .bind(0, campaignId)
+                .bind(1, limit)
+                .map(row -> new Message(row.get("event_id", String.class), row.get("donor_name", String.class),
+                        Boolean.TRUE.equals(row.get("anonymous", Boolean.class)), row.get("amount_minor", Long.class),
+                        row.get("message", String.class), row.get("fundraiser_id", String.class),
+                        micros(row, "occurred_micros"), Boolean.TRUE.equals(row.get("hidden", Boolean.class))))
+                .all();
+    }
+
     private static TailEvent event(Readable row) {
         return new TailEvent(row.get("seq", Long.class), row.get("type", String.class),
                 row.get("event_id", String.class), row.get("campaign_id", String.class),
                 row.get("fundraiser_id", String.class), row.get("amount_minor", Long.class),
                 row.get("donor_name", String.class), Boolean.TRUE.equals(row.get("anonymous", Boolean.class)),
-                row.get("message", String.class), micros(row, "occurred_micros"), micros(row, "recorded_micros"));
+                row.get("message", String.class), micros(row, "occurred_micros"), micros(row, "recorded_micros"),
+                row.get("referrer_id", String.class), matched(row.get("matched", String.class)));
+    }
+
+    /** "matchId amount matchId amount…" as a map; empty for null. */
+    private static Map<String, Long> matched(String pairs) {
+        if (pairs == null) {
+            return Map.of();
+        }
+        String[] parts = pairs.split(" ");
+        Map<String, Long> matched = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < parts.length; i += 2) {
+            matched.merge(parts[i], Long.parseLong(parts[i + 1]), Long::sum);
+        }
+        return matched;
     }
 
     private static Instant micros(Readable row, String column) {

@@ -3,10 +3,13 @@ package org.leaderboard.live;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.zip.Deflater;
@@ -21,6 +24,7 @@ import org.leaderboard.leaderboard.Board;
 import org.leaderboard.leaderboard.BoardEntry;
 import org.leaderboard.leaderboard.FeedEntry;
 import org.leaderboard.leaderboard.LiveView;
+import org.leaderboard.leaderboard.Milestone;
 import org.leaderboard.leaderboard.ReadJson;
 
 import tools.jackson.databind.json.JsonMapper;
@@ -105,13 +109,16 @@ final class Frame {
         Map<String, Object> boards = new LinkedHashMap<>();
         for (Board board : Board.values()) {
             List<BoardEntry> entries = view.boards().get(board);
-            if (!Objects.equals(entries, previous.view.boards().get(board))) {
+            if (entries != null && !Objects.equals(entries, previous.view.boards().get(board))) {
                 boards.put(board.wire(), entries.stream().map(ReadJson::entry).toList());
             }
         }
-        List<FeedEntry> added = newEntries(previous.view.feed(), view.feed());
+        boolean feedReplaced = rewritten(previous.view.feed(), view.feed());
+        List<FeedEntry> added = feedReplaced ? view.feed() : newEntries(previous.view.feed(), view.feed());
         boolean standingChanged = !Objects.equals(standing, previous.standing);
-        if (totals.equals(previous.totals) && boards.isEmpty() && added.isEmpty() && !standingChanged) {
+        Map<String, Object> viral = viralChanges(previous.view, view);
+        if (totals.equals(previous.totals) && boards.isEmpty() && added.isEmpty() && !standingChanged
+                && !feedReplaced && viral.isEmpty()) {
             return null;
         }
         long seq = previous.seq + 1;
@@ -122,9 +129,13 @@ final class Frame {
         if (!boards.isEmpty()) {
             json.put("leaderboards", boards);
         }
-        if (!added.isEmpty()) {
+        if (!added.isEmpty() || feedReplaced) {
             json.put("feed", added.stream().map(ReadJson::feed).toList());
         }
+        if (feedReplaced) {
+            json.put("feedReplaced", true);
+        }
+        json.putAll(viral);
         long newest = view.totals().equals(previous.view.totals()) || view.totals().updatedAt() == null ? -1
                 : view.totals().updatedAt().toEpochMilli();
         return new Frame(seq, totals, standing, view, JSON.writeValueAsBytes(json), newest);
@@ -280,10 +291,16 @@ final class Frame {
             }
             Map<String, Object> boards = new LinkedHashMap<>();
             for (Board board : Board.values()) {
-                boards.put(board.wire(), view.boards().get(board).stream().map(ReadJson::entry).toList());
+                List<BoardEntry> entries = view.boards().get(board);
+                if (entries != null) {
+                    boards.put(board.wire(), entries.stream().map(ReadJson::entry).toList());
+                }
             }
             json.put("leaderboards", boards);
             json.put("feed", view.feed().stream().map(ReadJson::feed).toList());
+            json.put("milestones", ReadJson.milestones(view.viral().milestones()));
+            json.put("pledges", ReadJson.pledges(view.viral(), view.totals().shareCount()));
+            json.put("matches", ReadJson.matches(view.viral()));
             snapshot = bytes = JSON.writeValueAsBytes(json);
         }
         return bytes;
@@ -296,6 +313,50 @@ final class Frame {
         json.put("seq", seq);
         json.put("totals", totals);
         return json;
+    }
+
+    /**
+     * What changed of the viral mechanics: the milestones crossed ({@code milestones}, the
+     * contract's field), all milestones when any definition changed or one was crossed
+     * ({@code milestoneList}), and the pledges or matches in full when any figure of them changed.
+     */
+    private static Map<String, Object> viralChanges(LiveView before, LiveView now) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        List<Milestone> was = before.viral().milestones();
+        List<Milestone> is = now.viral().milestones();
+        if (!was.equals(is)) {
+            Set<String> reachedBefore = new HashSet<>();
+            was.stream().filter(m -> m.reachedAt() != null).forEach(m -> reachedBefore.add(m.id()));
+            List<Milestone> crossed = is.stream()
+                    .filter(m -> m.reachedAt() != null && !reachedBefore.contains(m.id()))
+                    .toList();
+            if (!crossed.isEmpty()) {
+                json.put("milestones", ReadJson.milestones(crossed));
+            }
+            json.put("milestoneList", ReadJson.milestones(is));
+        }
+        List<Map<String, Object>> pledges = ReadJson.pledges(now.viral(), now.totals().shareCount());
+        if (!pledges.equals(ReadJson.pledges(before.viral(), before.totals().shareCount()))) {
+            json.put("pledges", pledges);
+        }
+        List<Map<String, Object>> matches = ReadJson.matches(now.viral());
+        if (!matches.equals(ReadJson.matches(before.viral()))) {
+            json.put("matches", matches);
+        }
+        return json;
+    }
+
+    /** Whether an entry both feeds hold differs between them: moderation rewrote it in place. */
+    private static boolean rewritten(List<FeedEntry> before, List<FeedEntry> now) {
+        Map<String, FeedEntry> byId = new HashMap<>();
+        before.forEach(entry -> byId.put(entry.eventId(), entry));
+        for (FeedEntry entry : now) {
+            FeedEntry old = byId.get(entry.eventId());
+            if (old != null && !old.equals(entry)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Entries of {@code now} (newest first) above the newest one {@code before} had. */

@@ -25,6 +25,7 @@ final class StandingJson {
         json.put("raisedMinor", standing == null ? 0 : standing.raisedMinor());
         json.put("shareCount", standing == null ? 0 : standing.shareCount());
         json.put("ahead", ReadJson.ahead(standing == null ? null : standing.ahead()));
+        json.put("referredMinor", standing == null ? 0 : standing.referredMinor());
         return json;
     }
 }

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.HandlerFilterFunction;
+import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
@@ -36,17 +37,28 @@ public class ApiTokens {
 
     /** A filter that answers 401 problem+json unless the request carries the role's token. */
     public HandlerFilterFunction<ServerResponse, ServerResponse> require(Role role) {
+        return (request, next) -> carries(request, role) ? next.handle(request)
+                : ProblemResponses.render(unauthorized(request), request);
+    }
+
+    /** Whether the request's bearer token is the role's. */
+    public boolean carries(ServerRequest request, Role role) {
         byte[] expected = role == Role.ORGANIZER ? organizer : ingest;
-        return (request, next) -> {
-            String header = request.headers().firstHeader(HttpHeaders.AUTHORIZATION);
-            if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-                    && MessageDigest.isEqual(expected, header.substring(7).trim().getBytes(StandardCharsets.UTF_8))) {
-                return next.handle(request);
-            }
-            return ProblemResponses.render(ApiProblem.unauthorized(header == null
-                    ? "This endpoint needs an Authorization: Bearer token"
-                    : "The bearer token is not valid for this endpoint"), request);
-        };
+        String token = bearer(request);
+        return token != null && MessageDigest.isEqual(expected, token.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The token of the request's {@code Authorization: Bearer} header, or null without one. */
+    public static String bearer(ServerRequest request) {
+        String header = request.headers().firstHeader(HttpHeaders.AUTHORIZATION);
+        return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
+    }
+
+    /** The 401 of a request without a valid token for its route. */
+    public static ApiProblem unauthorized(ServerRequest request) {
+        return ApiProblem.unauthorized(request.headers().firstHeader(HttpHeaders.AUTHORIZATION) == null
+                ? "This endpoint needs an Authorization: Bearer token"
+                : "The bearer token is not valid for this endpoint");
     }
 
     private static byte[] tokenOrGenerated(String configured, String variable) {

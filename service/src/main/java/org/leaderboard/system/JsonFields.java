@@ -19,11 +19,37 @@ public final class JsonFields {
 
     private final JsonNode node;
     private final String prefix;
-    private final List<FieldError> errors = new ArrayList<>();
+    private final List<FieldError> errors;
 
     public JsonFields(JsonNode node, String prefix) {
+        this(node, prefix, new ArrayList<>());
+    }
+
+    private JsonFields(JsonNode node, String prefix, List<FieldError> errors) {
         this.node = node;
         this.prefix = prefix;
+        this.errors = errors;
+    }
+
+    /** The field's raw value, or null when absent. */
+    public JsonNode node(String field) {
+        return node.get(field);
+    }
+
+    /**
+     * The fields of a nested object, named {@code field.name} in errors, which this object
+     * collects; null (reported) when the value is not an object, and null when absent.
+     */
+    public JsonFields object(String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isObject()) {
+            error(field, "must be an object");
+            return null;
+        }
+        return new JsonFields(value, prefix + field + ".", errors);
     }
 
     public List<FieldError> errors() {
@@ -49,6 +75,19 @@ public final class JsonFields {
     }
 
     public String string(String field, boolean required) {
+        String text = rawString(field, required);
+        if (text == null) {
+            return null;
+        }
+        if (!storable(text)) {
+            error(field, "must not contain NUL characters or unpaired UTF-16 surrogates");
+            return null;
+        }
+        return text;
+    }
+
+    /** The field's string as sent, or null (with an error when required or not a string). */
+    private String rawString(String field, boolean required) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
             if (required) {
@@ -60,12 +99,7 @@ public final class JsonFields {
             error(field, "must be a string");
             return null;
         }
-        String text = value.stringValue();
-        if (!storable(text)) {
-            error(field, "must not contain NUL characters or unpaired UTF-16 surrogates");
-            return null;
-        }
-        return text;
+        return value.stringValue();
     }
 
     /**
@@ -111,6 +145,43 @@ public final class JsonFields {
             return null;
         }
         return trimmed;
+    }
+
+    /**
+     * A free-text field typed by anyone (a self-service page): control characters are stripped
+     * rather than refused (line feeds kept when {@code keepLineFeeds}), and so are the bidirectional
+     * overrides that could make a name read backwards on a leaderboard; then trimmed and limited
+     * to 1 to {@code maxLength} characters.
+     */
+    public String strippedText(String field, boolean required, int maxLength, boolean keepLineFeeds) {
+        String raw = rawString(field, required);
+        if (raw == null) {
+            return null;
+        }
+        StringBuilder kept = new StringBuilder();
+        raw.codePoints()
+                .filter(c -> (keepLineFeeds && c == '\n') || !(Character.isISOControl(c) || isDirectionControl(c)))
+                .forEach(kept::appendCodePoint);
+        String text = kept.toString().strip();
+        if (!storable(text)) {
+            error(field, "must not contain unpaired UTF-16 surrogates");
+            return null;
+        }
+        if (text.isEmpty()) {
+            if (required) {
+                error(field, "must not be blank");
+            }
+            return null;
+        }
+        if (text.codePointCount(0, text.length()) > maxLength) {
+            error(field, "must be at most " + maxLength + " characters");
+            return null;
+        }
+        return text;
+    }
+
+    private static boolean isDirectionControl(int c) {
+        return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029;
     }
 
     public Long integer(String field, boolean required, long min, long max) {

@@ -25,13 +25,14 @@ public final class ProblemResponses {
 
     /**
      * Whether a rejection must close the connection: it was answered before the request body was
-     * read (no or wrong token, unknown route, body too large by its declared length), and a
-     * keep-alive connection with an unread body left in it cannot be trusted with the next
-     * request.
+     * read (no or wrong token, a token of another page, a client over its rate limit, unknown
+     * route, body too large by its declared length), and a keep-alive connection with an unread
+     * body left in it cannot be trusted with the next request.
      */
     static boolean closesConnection(int status, HttpHeaders requestHeaders) {
         boolean hasBody = requestHeaders.getContentLength() > 0
                 || requestHeaders.containsHeader(HttpHeaders.TRANSFER_ENCODING);
-        return hasBody && (status == 401 || status == 404 || status == 405 || status == 413 || status == 415);
+        return hasBody && (status == 401 || status == 403 || status == 404 || status == 405 || status == 413
+                || status == 415 || status == 429);
     }
 }

@@ -121,5 +121,14 @@ class DemoModeIntegrationTests {
         Map<String, Object> board = http.get().uri("/api/campaigns/demo/leaderboards/fundraisers?limit=100")
                 .exchange().expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
         assertThat((List<Object>) board.get("entries")).hasSize(DemoCast.FUNDRAISERS.size());
+
+        // The demo's sponsors: the pledge earns per share, the matching gift matches the gifts.
+        long matched = new LedgerSums(DB).number("select coalesce(sum(amount_minor), 0) from match_allocations");
+        long pledged = DemoCast.PLEDGE.earned(ledger.shareCount());
+        assertThat(matched).as("the demo's gifts fall in its matching gift's window").isPositive();
+        assertThat(((Number) totals.get("sponsorMinor")).longValue()).isEqualTo(pledged + matched);
+        Map<String, Object> milestones = http.get().uri("/api/campaigns/demo/milestones").exchange().expectStatus()
+                .isOk().expectBody(Map.class).returnResult().getResponseBody();
+        assertThat((List<Object>) milestones.get("milestones")).hasSize(DemoCast.MILESTONES.size());
     }
 }

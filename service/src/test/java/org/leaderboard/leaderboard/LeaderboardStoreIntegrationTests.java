@@ -506,7 +506,8 @@ class LeaderboardStoreIntegrationTests {
     void everyScriptTouchesOnlyKeysItDeclaresAllInTheCampaignsSlotWithFixedCommands() {
         Set<String> fixed = Set.of("GET", "SET", "EXISTS", "INCR", "HSET", "HGET", "HMGET", "HDEL", "HINCRBY", "ZADD",
                 "ZINCRBY", "ZREM", "ZSCORE", "ZCARD", "ZCOUNT", "ZRANGE", "ZREVRANGE", "ZREMRANGEBYSCORE", "LPUSH",
-                "LTRIM", "LRANGE", "RPUSH", "EXPIREAT", "PERSIST", "UNLINK", "PUBLISH");
+                "LTRIM", "LRANGE", "RPUSH", "EXPIREAT", "PERSIST", "UNLINK", "PUBLISH", "HKEYS", "HEXISTS", "HGETALL",
+                "LSET");
         List<RedisMonitor.ScriptCall> calls;
         try (RedisMonitor monitor = RedisMonitor.open()) {
             Instant now = Instant.now();
@@ -521,6 +522,10 @@ class LeaderboardStoreIntegrationTests {
             }
             store.standing(C, "bob").block(TIMEOUT);
             store.feed(C, 5).block(TIMEOUT);
+            store.putPledge(C, new Pledge("p", "Sponsor", 10, 1_000, null, null)).block(TIMEOUT);
+            store.putMilestone(C, new Milestone("m", "raisedMinor", 100, "A hundred", now)).block(TIMEOUT);
+            store.rewriteFeed(C, new FeedEntry("d2", "Bob's donor", 500, null, "bob", now)).block(TIMEOUT);
+            store.summary(C).block(TIMEOUT);
             store.liveView(C, 10, 20, now).block(TIMEOUT);
             store.replace(C, new CampaignState(new Totals(1_400, 2, 100, 1, now), Map.of("alice", 900L, "bob", 500L),
                     Map.of("red", 900L), Map.of("alice", 1L), Map.of(Math.floorDiv(now.getEpochSecond(), 60),

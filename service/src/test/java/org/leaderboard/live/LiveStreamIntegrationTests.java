@@ -77,7 +77,7 @@ class LiveStreamIntegrationTests {
             assertThat(snapshot.type()).isEqualTo("snapshot");
             assertThat(snapshot.total("raisedMinor")).isZero();
             assertThat(snapshot.totals()).containsEntry("campaignId", "ls-night").containsEntry("currency", "EUR");
-            assertThat(snapshot.leaderboards()).containsOnlyKeys("fundraisers", "teams", "sharers", "trending");
+            assertThat(snapshot.leaderboards()).containsOnlyKeys("fundraisers", "teams", "sharers", "trending", "referrals");
             assertThat(snapshot.leaderboards().get("fundraisers")).extracting(e -> e.get("id"))
                     .containsExactly("alice", "bob");
             assertThat(snapshot.feed()).isEmpty();

@@ -75,7 +75,7 @@ class LiveStreamStandingIntegrationTests {
             Received snapshot = ws.next(PATIENCE);
             assertThat(snapshot.type()).isEqualTo("snapshot");
             assertThat(snapshot.standing()).isEqualTo(standing("bob", "Bob", 1, 0, 0, null));
-            assertThat(snapshot.leaderboards()).containsOnlyKeys("fundraisers", "teams", "sharers", "trending");
+            assertThat(snapshot.leaderboards()).containsOnlyKeys("fundraisers", "teams", "sharers", "trending", "referrals");
             assertThat(snapshot.total("raisedMinor")).isZero();
             assertThat(sse.next(PATIENCE).standing()).isEqualTo(snapshot.standing());
             assertThat(plain.next(PATIENCE).json()).as("the campaign's stream has no standing")
@@ -216,6 +216,7 @@ class LiveStreamStandingIntegrationTests {
         json.put("raisedMinor", (int) raised);
         json.put("shareCount", (int) shares);
         json.put("ahead", ahead);
+        json.put("referredMinor", 0);
         return json;
     }
 

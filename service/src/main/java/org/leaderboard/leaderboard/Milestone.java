@@ -1,0 +1,27 @@
+package org.leaderboard.leaderboard;
+
+import java.time.Instant;
+
+/**
+ * A threshold on one of a campaign's figures ({@code raisedMinor}, {@code grandTotalMinor} or
+ * {@code shareCount}) that the crowd celebrates once, when it is first reached; {@code reachedAt}
+ * is null until then and never changes after.
+ */
+public record Milestone(String id, String metric, long threshold, String label, Instant reachedAt) {
+
+    public static final java.util.Set<String> METRICS = java.util.Set.of("raisedMinor", "grandTotalMinor", "shareCount");
+
+    /** The value of this milestone's metric in {@code totals}. */
+    public long value(Totals totals) {
+        return switch (metric) {
+            case "raisedMinor" -> totals.raisedMinor();
+            case "grandTotalMinor" -> totals.grandTotalMinor();
+            case "shareCount" -> totals.shareCount();
+            default -> throw new IllegalStateException("Unknown milestone metric " + metric);
+        };
+    }
+
+    public Milestone reached(Instant at) {
+        return new Milestone(id, metric, threshold, label, at);
+    }
+}
