@@ -75,7 +75,7 @@ class OpenApiContractIntegrationTests {
         // small budgets, so the test reaches the rate limits' 429 in a few posts
         registry.add("leaderboard.share.burst", () -> 8);
         registry.add("leaderboard.share.refill-every", () -> "1h");
-        registry.add("leaderboard.signup.burst", () -> 3);
+        registry.add("leaderboard.signup.burst", () -> 7);
         registry.add("leaderboard.signup.refill-every", () -> "1h");
     }
 
@@ -221,7 +221,22 @@ class OpenApiContractIntegrationTests {
     @Order(4)
     void viralMechanics() {
         campaignWithFundraisers();
+        String match = "/api/campaigns/{campaignId}/matches/{matchId}";
+        String doubled = "{\"sponsor\":\"Foundation\",\"ratio\":1,\"capMinor\":50000,"
+                + "\"startsAt\":\"2020-01-01T00:00:00Z\",\"endsAt\":\"2099-01-01T00:00:00Z\"}";
+        organizerUpsert(match, "/api/campaigns/oa-run/matches/double", doubled, doubled.replace("\"ratio\":1",
+                "\"ratio\":0.5"));
+        organizerRefusals(match, "/api/campaigns/oa-run/matches/double", "/api/campaigns/nowhere/matches/double",
+                doubled, doubled.replace("\"ratio\":1", "\"ratio\":11"));
+
+        // a gift inside the match's window, matched when recorded; then the cap cannot go below it
         ingest("/api/events", JSON, donation("oa-v1", "alice", 1500, ",\"message\":\"Bravo\",\"referrerId\":\"bob\""));
+        String matches = "/api/campaigns/{campaignId}/matches";
+        Eventually.await(Duration.ofSeconds(10), () -> read(matches, "/api/campaigns/oa-run/matches").body(),
+                body -> body.contains("\"matchedMinor\":750"));
+        expect(404, read(matches, "/api/campaigns/nowhere/matches"));
+        expect(422, organizer("PUT", match, "/api/campaigns/oa-run/matches/double",
+                doubled.replace("\"capMinor\":50000", "\"capMinor\":1")));
 
         String milestone = "/api/campaigns/{campaignId}/milestones/{milestoneId}";
         String first = "{\"metric\":\"raisedMinor\",\"threshold\":1000,\"label\":\"First ten euros\"}";
@@ -247,17 +262,6 @@ class OpenApiContractIntegrationTests {
         String pledges = "/api/campaigns/{campaignId}/pledges";
         expect(200, read(pledges, "/api/campaigns/oa-run/pledges"));
         expect(404, read(pledges, "/api/campaigns/nowhere/pledges"));
-
-        String match = "/api/campaigns/{campaignId}/matches/{matchId}";
-        String doubled = "{\"sponsor\":\"Foundation\",\"ratio\":1,\"capMinor\":50000,"
-                + "\"startsAt\":\"2020-01-01T00:00:00Z\",\"endsAt\":\"2099-01-01T00:00:00Z\"}";
-        organizerUpsert(match, "/api/campaigns/oa-run/matches/double", doubled, doubled.replace("\"ratio\":1",
-                "\"ratio\":0.5"));
-        organizerRefusals(match, "/api/campaigns/oa-run/matches/double", "/api/campaigns/nowhere/matches/double",
-                doubled, doubled.replace("\"ratio\":1", "\"ratio\":11"));
-        String matches = "/api/campaigns/{campaignId}/matches";
-        expect(200, read(matches, "/api/campaigns/oa-run/matches"));
-        expect(404, read(matches, "/api/campaigns/nowhere/matches"));
 
         String share = "/api/campaigns/{campaignId}/fundraisers/{fundraiserId}/shares";
         String click = "{\"channel\":\"whatsapp\",\"visitorId\":\"visitor-0001\"}";
