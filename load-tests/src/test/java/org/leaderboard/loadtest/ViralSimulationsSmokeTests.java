@@ -92,7 +92,7 @@ class ViralSimulationsSmokeTests {
 
     @Test
     void surgeRunsWithItsAssertionsAndExactnessChecks() {
-        run(ViralSurgeSimulation.class, Map.ofEntries(Map.entry("warmupSeconds", "0"),
+        run(ViralSurgeSimulation.class, Map.ofEntries(Map.entry("warmupSeconds", "3"),
                 Map.entry("baselineSeconds", "2"), Map.entry("spikeSeconds", "2"), Map.entry("plateauSeconds", "3"),
                 Map.entry("decaySeconds", "2"), Map.entry("paymentsPerSecond", "10"),
                 Map.entry("batchesPerSecond", "1"), Map.entry("batchSize", "10"), Map.entry("sharesPerSecond", "5"),
