@@ -33,6 +33,22 @@ async function newPage(options = {}) {
   return page;
 }
 
+/** Signs in to the organizer console with the run's token. */
+async function signIn(page) {
+  await page.goto(`${service.base}/organizer`);
+  await page.getByLabel('Organizer token').fill(config.organizerToken);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** A console page, signed in, showing one campaign with its moderation queue and sponsor forms. */
+async function consoleFor(campaignId) {
+  const page = await newPage({ viewport: { width: 1280, height: 900 } });
+  await signIn(page);
+  await page.getByLabel('Open a campaign by id').fill(campaignId);
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  return page;
+}
+
 /** A campaign with fundraisers of known totals. */
 async function campaignWith(id, fundraisers, extra = {}) {
   await service.campaign(id, { title: `Campaign ${id}`, story: 'We run through the night for the shelter.', donateUrl: 'https://pay.example.org/night-run', ...extra });
@@ -143,9 +159,7 @@ describe('pages', () => {
 
   test('the organizer console creates a campaign that then appears live', async () => {
     const page = await newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(`${service.base}/organizer`);
-    await page.getByLabel('Organizer token').fill(config.organizerToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page);
     assert.equal(await page.evaluate(() => sessionStorage.getItem('lb.organizerToken')), config.organizerToken);
     assert.ok(!page.url().includes(config.organizerToken));
     await page.getByRole('button', { name: 'New campaign' }).click();
@@ -244,8 +258,16 @@ describe('pages', () => {
   });
 
   test('axe-core finds no serious or critical violation on any page, in both sizes; screenshots of each', async () => {
-    await campaignWith('axe', [['alice', 'Alice', 12000], ['bob', 'Bob', 8000], ['chloe', 'Chloé', 5000]], { title: 'Night run for the shelter' });
+    await campaignWith('axe', [['alice', 'Alice', 12000], ['bob', 'Bob', 8000], ['chloe', 'Chloé', 5000]], { title: 'Night run for the shelter', openSignup: true });
     await service.team('axe', 'red', 'Red team');
+    // every mechanic on show: the next milestone, a pledge per share with its bonus, a matching gift running
+    await service.define('axe', 'milestones', 'first-500', { metric: 'raisedMinor', threshold: 50000, label: 'Five hundred euros' });
+    await service.define('axe', 'pledges', 'acme', { sponsor: 'Acme', perShareMinor: 50, capMinor: 100000, bonus: { atShares: 20000, amountMinor: 400000 } });
+    const hour = 3600_000;
+    await service.define('axe', 'matches', 'bank', {
+      sponsor: 'Local bank', ratio: 1, capMinor: 50000,
+      startsAt: new Date(Date.now() - hour).toISOString(), endsAt: new Date(Date.now() + 2 * hour).toISOString(),
+    });
     for (let i = 0; i < 4; i++) {
       await service.donate('axe', nextEvent(), 1000 + i * 500, { fundraiserId: ['alice', 'bob', 'chloe'][i % 3], donorName: `Donor ${i}`, anonymous: i === 2, message: i % 2 ? 'Bravo à toute l’équipe !' : 'Go go go!' });
     }
@@ -269,7 +291,12 @@ describe('pages', () => {
           await page.locator('h1').waitFor();
         }
         if (name === 'join') {
-          await page.getByTestId('not-open').filter({ hasText: 'not open' }).waitFor();
+          await page.getByTestId('join-form').waitFor();
+        }
+        if (name === 'live' || name === 'screen') {
+          await page.getByTestId('next-milestone').filter({ hasText: 'Five hundred euros' }).waitFor();
+          await page.getByTestId('pledge-acme').filter({ hasText: 'bonus €4,000 at 20,000 shares' }).waitFor();
+          await page.getByTestId('match-bank').locator('.time-left').filter({ hasText: /left$/ }).waitFor();
         }
         await screenshot(page, `${name}-${size}`);
         for (const violation of await seriousViolations(page)) {
@@ -279,5 +306,156 @@ describe('pages', () => {
       await page.context().close();
     }
     assert.deepEqual(found, []);
+  });
+});
+
+describe('viral mechanics', () => {
+  test('a share button records the share, once per visitor and channel, and the pledge money moves on the live page', async () => {
+    await campaignWith('sharing', [['bob', 'Bob', 1000]]);
+    await service.define('sharing', 'pledges', 'acme', { sponsor: 'Acme', perShareMinor: 50, capMinor: 100000, bonus: { atShares: 20000, amountMinor: 400000 } });
+    const live = await newPage();
+    await live.goto(`${service.base}/c/sharing`);
+    const pledge = live.getByTestId('pledge-acme');
+    await pledge.filter({ hasText: 'Acme: every share gives €0.50' }).waitFor();
+    await pledge.filter({ hasText: '€0 of €1,000 earned' }).waitFor();
+    await live.locator('.status-live').waitFor();
+
+    const page = await newPage();
+    // the networks' dialogs are not on this machine's network: answered locally, their address is what counts
+    await page.context().route('https://www.facebook.com/**', (route) => route.fulfill({ contentType: 'text/html', body: '<title>Share</title>' }));
+    await page.goto(`${service.base}/c/sharing/f/bob`);
+    await page.getByTestId('title').filter({ hasText: 'Bob' }).waitFor();
+    const share = async () => {
+      const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Facebook' }).click()]);
+      await popup.waitForURL(/^https:\/\/www\.facebook\.com\/sharer\/sharer\.php\?u=/);
+      const shared = new URL(new URL(popup.url()).searchParams.get('u'));
+      await popup.close();
+      return shared;
+    };
+    const shared = await share();
+    assert.equal(shared.pathname, '/c/sharing/f/bob');
+    assert.equal(shared.searchParams.get('ref'), 'bob');
+    assert.equal(shared.searchParams.get('utm_source'), 'facebook');
+    await page.getByTestId('share-status').filter({ hasText: 'Thanks for sharing!' }).waitFor();
+    await pledge.filter({ hasText: '€0.50 of €1,000 earned' }).waitFor({ timeout: LIVE_MS * 2 });
+    await live.getByTestId('total-split').filter({ hasText: '€10.00 from donors + €0.50 from sponsors' }).waitFor({ timeout: LIVE_MS });
+    await total(live).filter({ hasText: '€10.50' }).waitFor({ timeout: LIVE_MS });
+
+    // the same visitor sharing on the same network the same day is not counted again
+    await share();
+    await page.getByTestId('share-status').filter({ hasText: 'Thanks for sharing!' }).waitFor();
+    const pledges = await service.read('/api/campaigns/sharing/pledges');
+    assert.equal(pledges.pledges[0].shareCount, 1);
+    assert.equal(pledges.pledges[0].earnedMinor, 50);
+    await page.context().close();
+    await live.context().close();
+  });
+
+  test('a visitor who came through a share link carries its ref to the donate link', async () => {
+    await campaignWith('referred', [['bob', 'Bob', 0]]);
+    const page = await newPage();
+    await page.goto(`${service.base}/c/referred/f/bob?ref=bob&utm_source=whatsapp`);
+    await page.getByTestId('title').filter({ hasText: 'Bob' }).waitFor();
+    await page.getByRole('link', { name: 'See the whole campaign' }).click();
+    await page.getByTestId('title').filter({ hasText: 'Campaign referred' }).waitFor();
+    assert.equal(await page.locator('a.donate').getAttribute('href'), 'https://pay.example.org/night-run?ref=bob');
+    // the payment side posts the gift back with referrerId: the fundraiser page says what its link brought
+    await service.donate('referred', nextEvent(), 24000, { referrerId: 'bob', donorName: 'A friend of Bob' });
+    await page.goto(`${service.base}/c/referred/f/bob`);
+    await page.getByTestId('referred').filter({ hasText: 'Bob brought €240.00 through share links' }).waitFor({ timeout: 3000 });
+    await page.context().close();
+  });
+
+  test('the join page opens a fundraiser page, lands on it with its share buttons, and its owner edits it', async () => {
+    await service.campaign('open-club', { title: 'Open club', openSignup: true, donateUrl: 'https://pay.example.org/open-club' });
+    await service.team('open-club', 'red', 'Red team');
+    await service.campaign('closed-club', { title: 'Closed club' });
+    const page = await newPage();
+    await page.goto(`${service.base}/c/closed-club/join`);
+    await page.getByTestId('not-open').waitFor();
+
+    await page.goto(`${service.base}/c/open-club`);
+    await page.getByTestId('join-link').click();
+    const form = page.getByTestId('join-form');
+    await form.getByLabel('Your name').fill('Zoé Martin');
+    await form.getByLabel('Team').selectOption({ label: 'Red team' });
+    await form.getByLabel('Goal').fill('250');
+    await form.getByLabel('Story').fill('I run for the shelter.');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await page.waitForURL(/\/c\/open-club\/f\/[a-z0-9][a-z0-9-]*$/);
+    const id = page.url().split('/f/')[1];
+    await page.getByTestId('title').filter({ hasText: 'Zoé Martin' }).waitFor();
+    await page.getByTestId('welcome').waitFor();
+    await page.getByRole('button', { name: 'Facebook' }).waitFor();
+    const token = await page.evaluate((key) => localStorage.getItem(key), `lb.manage:open-club:${id}`);
+    assert.ok(token, 'the manage token is kept in this browser');
+    const created = await service.read(`/api/campaigns/open-club/fundraisers/${id}`);
+    assert.equal(created.teamId, 'red');
+    assert.equal(created.goalMinor, 25000);
+
+    await page.getByText('Edit my page').click();
+    const edit = page.getByTestId('edit-form');
+    await edit.getByLabel('Your name').fill('Zoé M.');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('title').filter({ hasText: 'Zoé M.' }).waitFor();
+    assert.equal((await service.read(`/api/campaigns/open-club/fundraisers/${id}`)).displayName, 'Zoé M.');
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.context().close();
+  });
+
+  test('a milestone set in the console, crossed, fills the big screen and is announced; no confetti for less motion', async () => {
+    await campaignWith('stage', [['alice', 'Alice', 4000]], { goalMinor: 1000000 });
+    const console_ = await consoleFor('stage');
+    const milestones = console_.getByTestId('milestones');
+    await milestones.getByLabel('Id').fill('first-100');
+    await milestones.getByLabel('Metric').selectOption('raisedMinor');
+    await milestones.getByLabel('Threshold').fill('100');
+    await milestones.getByLabel('Label').fill('First hundred euros');
+    await milestones.getByRole('button', { name: 'Save milestone' }).click();
+    await milestones.getByText('Saved.').waitFor();
+    await milestones.getByText('First hundred euros').waitFor();
+    await console_.context().close();
+
+    const page = await newPage({ viewport: BIG_SCREEN, reducedMotion: 'reduce' });
+    await page.goto(`${service.base}/c/stage/screen`);
+    await page.getByTestId('next-milestone').filter({ hasText: '€40 of €100 raised' }).waitFor();
+    await page.locator('.status-live').waitFor();
+    await service.donate('stage', nextEvent(), 6000, { fundraiserId: 'alice' });
+    const celebration = page.getByTestId('milestone-celebration');
+    await celebration.filter({ hasText: 'Milestone reached: First hundred euros!' }).waitFor({ timeout: LIVE_MS * 2 });
+    assert.ok((await celebration.boundingBox()).width >= BIG_SCREEN.width * 0.9, 'the celebration fills the screen');
+    assert.equal(await page.getByTestId('announcement').textContent(), 'Milestone reached: First hundred euros!');
+    assert.equal(await celebration.locator('.confetti').evaluate((el) => getComputedStyle(el).display), 'none');
+    assert.equal(await page.getByTestId('next-milestone').count(), 0);
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.context().close();
+  });
+
+  test('a message hidden in the moderation queue disappears from an open live page; the gift stays counted', async () => {
+    await campaignWith('moderated', [['alice', 'Alice', 0]]);
+    const rude = nextEvent();
+    await service.donate('moderated', rude, 1500, { fundraiserId: 'alice', donorName: 'Troll', message: 'Something rude' });
+    await service.donate('moderated', nextEvent(), 1000, { fundraiserId: 'alice', donorName: 'Kind', message: 'Go Alice!' });
+    const live = await newPage();
+    await live.goto(`${service.base}/c/moderated`);
+    const feed = live.getByTestId('feed');
+    await feed.getByText('Something rude').waitFor();
+    await live.locator('.status-live').waitFor();
+
+    const console_ = await consoleFor('moderated');
+    const queue = console_.getByTestId('moderation');
+    await queue.getByTestId(`message-${rude}`).waitFor();
+    // newest first
+    assert.deepEqual(await queue.locator('.message').allTextContents(), ['Go Alice!', 'Something rude']);
+    await queue.getByTestId(`message-${rude}`).getByRole('button', { name: 'Hide' }).click();
+    await queue.getByTestId(`message-${rude}`).getByRole('button', { name: 'Show again' }).waitFor();
+
+    await feed.getByText('Something rude').waitFor({ state: 'detached', timeout: LIVE_MS * 2 });
+    await feed.getByText('Troll').waitFor();
+    await feed.getByText('Go Alice!').waitFor();
+    await total(live).filter({ hasText: '€25.00' }).waitFor();
+    assert.deepEqual(await seriousViolations(console_), []);
+    await console_.context().close();
+    await live.context().close();
   });
 });

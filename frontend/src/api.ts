@@ -1,7 +1,7 @@
 // Every call to the service's HTTP API, and the shapes it answers (API.md).
 
-export type BoardName = 'fundraisers' | 'teams' | 'sharers' | 'trending';
-export const BOARDS: BoardName[] = ['fundraisers', 'teams', 'sharers', 'trending'];
+export type BoardName = 'fundraisers' | 'teams' | 'sharers' | 'trending' | 'referrals';
+export const BOARDS: BoardName[] = ['fundraisers', 'teams', 'sharers', 'trending', 'referrals'];
 
 export interface Totals {
   campaignId: string;
@@ -11,7 +11,76 @@ export interface Totals {
   donationCount: number;
   refundedMinor: number;
   shareCount: number;
+  /** Pledges earned plus matches matched (absent from a service before issue 17). */
+  sponsorMinor?: number;
+  /** raisedMinor + sponsorMinor. */
+  grandTotalMinor?: number;
   updatedAt: string | null;
+}
+
+export type MilestoneMetric = 'raisedMinor' | 'grandTotalMinor' | 'shareCount';
+export const MILESTONE_METRICS: MilestoneMetric[] = ['raisedMinor', 'grandTotalMinor', 'shareCount'];
+
+export interface Milestone {
+  id: string;
+  metric: MilestoneMetric;
+  threshold: number;
+  label: string;
+  reachedAt: string | null;
+}
+
+export interface PledgeBonus {
+  atShares: number;
+  amountMinor: number;
+}
+
+export interface Pledge {
+  id: string;
+  sponsor: string;
+  perShareMinor: number;
+  capMinor: number;
+  bonus: PledgeBonus | null;
+  shareCount: number;
+  earnedMinor: number;
+  remainingMinor: number;
+  bonusPaid: boolean;
+}
+
+export interface Match {
+  id: string;
+  sponsor: string;
+  ratio: number;
+  capMinor: number;
+  startsAt: string;
+  endsAt: string;
+  matchedMinor: number;
+  remainingMinor: number;
+}
+
+/** A donation carrying a message, as the moderation queue lists it. */
+export interface ModeratedMessage {
+  eventId: string;
+  name: string | null;
+  amountMinor: number;
+  message: string;
+  fundraiserId?: string | null;
+  at: string | null;
+  hidden: boolean;
+}
+
+export type ShareChannel = 'facebook' | 'x' | 'linkedin' | 'whatsapp' | 'email' | 'link' | 'other';
+
+export interface ShareAnswer {
+  counted: boolean;
+  shareUrl: string;
+  referralCode: string;
+}
+
+export interface FundraiserBody {
+  displayName: string;
+  teamId?: string;
+  goalMinor?: number;
+  story?: string;
 }
 
 export interface BoardEntry {
@@ -44,6 +113,8 @@ export interface Standing {
   raisedMinor: number;
   shareCount: number;
   ahead: Ahead | null;
+  /** Money given by donors who came through this fundraiser's share links (the referrals board's score). */
+  referredMinor?: number;
 }
 
 export interface Campaign {
@@ -81,9 +152,12 @@ export interface CampaignSummary {
 
 export interface Problem {
   status: number;
+  type?: string;
   title?: string;
   detail?: string;
   errors?: { field: string; message: string }[];
+  /** Seconds, from a 429's or 503's Retry-After header. */
+  retryAfter?: number;
 }
 
 export class ApiError extends Error {
@@ -115,7 +189,12 @@ async function call<T>(method: string, path: string, token?: string, body?: unkn
   }
   if (!response.ok) {
     const problem = (json && typeof json === 'object' ? json : {}) as Problem;
-    throw new ApiError({ ...problem, status: response.status });
+    const retryAfter = Number(response.headers.get('Retry-After'));
+    throw new ApiError({
+      ...problem,
+      status: response.status,
+      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfter } : {}),
+    });
   }
   return json as T;
 }
@@ -153,26 +232,54 @@ export const api = {
     call<Campaign>('PUT', `/api/campaigns/${enc(c)}`, token, body),
   putTeam: (token: string, c: string, team: string, body: { name: string }) =>
     call<unknown>('PUT', `/api/campaigns/${enc(c)}/teams/${enc(team)}`, token, body),
-  putFundraiser: (
-    token: string,
-    c: string,
-    f: string,
-    body: { displayName: string; teamId?: string; goalMinor?: number; story?: string },
-  ) => call<unknown>('PUT', `/api/campaigns/${enc(c)}/fundraisers/${enc(f)}`, token, body),
+  /** With the organizer token, or the page's own manage token. */
+  putFundraiser: (token: string, c: string, f: string, body: FundraiserBody) =>
+    call<Fundraiser>('PUT', `/api/campaigns/${enc(c)}/fundraisers/${enc(f)}`, token, body),
   rebuild: (token: string) => call<{ campaigns: number; events: number }>('POST', '/api/admin/rebuild', token),
+
+  milestones: (c: string) => call<{ milestones: Milestone[] }>('GET', `/api/campaigns/${enc(c)}/milestones`),
+  pledges: (c: string) => call<{ pledges: Pledge[] }>('GET', `/api/campaigns/${enc(c)}/pledges`),
+  matches: (c: string) => call<{ matches: Match[] }>('GET', `/api/campaigns/${enc(c)}/matches`),
+  putMilestone: (token: string, c: string, m: string, body: Pick<Milestone, 'metric' | 'threshold' | 'label'>) =>
+    call<Milestone>('PUT', `/api/campaigns/${enc(c)}/milestones/${enc(m)}`, token, body),
+  putPledge: (token: string, c: string, p: string, body: Pick<Pledge, 'sponsor' | 'perShareMinor' | 'capMinor'> & { bonus?: PledgeBonus }) =>
+    call<Pledge>('PUT', `/api/campaigns/${enc(c)}/pledges/${enc(p)}`, token, body),
+  putMatch: (token: string, c: string, m: string, body: Pick<Match, 'sponsor' | 'ratio' | 'capMinor' | 'startsAt' | 'endsAt'>) =>
+    call<Match>('PUT', `/api/campaigns/${enc(c)}/matches/${enc(m)}`, token, body),
+  messages: (token: string, c: string, limit = 50) =>
+    call<{ messages: ModeratedMessage[] }>('GET', `/api/campaigns/${enc(c)}/messages?limit=${limit}`, token),
+  moderate: (token: string, c: string, eventId: string, hide: boolean) =>
+    call<{ eventId: string; hidden: boolean }>('POST', `/api/campaigns/${enc(c)}/feed/${enc(eventId)}/${hide ? 'hide' : 'unhide'}`, token),
+
+  /** Self-service page (campaigns with openSignup); the manage token is shown once. */
+  openFundraiser: (c: string, body: FundraiserBody) =>
+    call<{ id: string; manageToken: string; fundraiser: Fundraiser }>('POST', `/api/campaigns/${enc(c)}/fundraisers`, undefined, body),
+  share: (c: string, f: string, body: { channel: ShareChannel; visitorId: string }) =>
+    call<ShareAnswer>('POST', `/api/campaigns/${enc(c)}/fundraisers/${enc(f)}/shares`, undefined, body),
 };
 
 /** The snapshot-shaped message the live page gets from the read API when no stream gets through. */
 export async function pollSnapshot(c: string, f?: string): Promise<PolledState> {
-  const [totals, feed, ...boards] = await Promise.all([
+  const [totals, feed, milestones, pledges, matches, ...boards] = await Promise.all([
     api.totals(c),
     api.feed(c),
+    api.milestones(c),
+    api.pledges(c),
+    api.matches(c),
     ...BOARDS.map((b) => api.board(c, b)),
   ]);
   const standing = f ? await api.fundraiser(c, f) : undefined;
   const leaderboards = {} as Record<BoardName, BoardEntry[]>;
   BOARDS.forEach((b, i) => (leaderboards[b] = boards[i].entries));
-  return { totals, feed: feed.entries, leaderboards, standing };
+  return {
+    totals,
+    feed: feed.entries,
+    leaderboards,
+    standing,
+    milestones: milestones.milestones,
+    pledges: pledges.pledges,
+    matches: matches.matches,
+  };
 }
 
 export interface PolledState {
@@ -180,4 +287,7 @@ export interface PolledState {
   feed: FeedEntry[];
   leaderboards: Record<BoardName, BoardEntry[]>;
   standing?: Standing;
+  milestones?: Milestone[];
+  pledges?: Pledge[];
+  matches?: Match[];
 }

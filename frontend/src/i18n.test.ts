@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decimalToMinor, formatMoney, fractionDigits, initialLang, minorToDecimal, percentOf, relativeTime } from './i18n';
+import { decimalToMinor, formatDuration, formatMoney, formatMoneyShort, fractionDigits, initialLang, lang, minorToDecimal, percentOf, relativeTime, t } from './i18n';
 
 const nbsp = /[\u00a0\u202f]/g;
 
@@ -38,6 +38,13 @@ describe('money', () => {
     expect(decimalToMinor('500', 0)).toBe(500);
   });
 
+  it('leaves the fraction out of round amounts only, as offers are said', () => {
+    expect(formatMoneyShort(50, 'EUR', 'en')).toBe('€0.50');
+    expect(formatMoneyShort(100000, 'EUR', 'en')).toBe('€1,000');
+    expect(formatMoneyShort(31250, 'EUR', 'fr-FR').replace(nbsp, ' ')).toBe('312,50 €');
+    expect(formatMoneyShort(400, 'JPY', 'en')).toBe('¥400');
+  });
+
   it('floors the percentage of the goal', () => {
     expect(percentOf(9999, 10000)).toBe(99);
     expect(percentOf(25000, 10000)).toBe(250);
@@ -61,5 +68,19 @@ describe('language', () => {
     expect(relativeTime('2026-11-21T20:10:00Z', now, 'fr')).toBe('il y a 5 minutes');
     expect(relativeTime('2026-11-21T17:15:00Z', now, 'en')).toBe('3 hours ago');
     expect(relativeTime(null, now, 'en')).toBe('');
+  });
+});
+
+describe('messages', () => {
+  it('say a time left with its two largest units, in both languages', () => {
+    lang.value = 'en';
+    expect(formatDuration({ days: 0, hours: 1, minutes: 5, seconds: 7 })).toBe('1 h 05 min');
+    expect(formatDuration({ days: 0, hours: 0, minutes: 4, seconds: 7 })).toBe('4 min 07 s');
+    expect(formatDuration({ days: 2, hours: 3, minutes: 0, seconds: 0 })).toBe('2 d 03 h');
+    lang.value = 'fr';
+    expect(formatDuration({ days: 2, hours: 3, minutes: 0, seconds: 0 })).toBe('2 j 03 h');
+    expect(t('pledgePerShare', { sponsor: 'Acme', perShare: '0,50 €' })).toBe('Acme : chaque partage rapporte 0,50 €');
+    lang.value = 'en';
+    expect(t('pledgeEarned', { earned: '€312', cap: '€1,000' })).toBe('€312 of €1,000 earned');
   });
 });

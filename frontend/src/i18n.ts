@@ -97,6 +97,67 @@ const en = {
   actions: 'Actions',
   edit: 'Edit',
   unauthorized: 'The token was refused.',
+  // viral mechanics
+  board_referrals: 'Referrals',
+  totalSplit: '{donors} from donors + {sponsors} from sponsors',
+  nextMilestone: 'Next milestone:',
+  milestoneProgress_raisedMinor: '{value} of {threshold} raised',
+  milestoneProgress_grandTotalMinor: '{value} of {threshold} with sponsors',
+  milestoneProgress_shareCount: '{value} of {threshold} shares',
+  milestoneReached: 'Milestone reached: {label}!',
+  close: 'Close',
+  sponsorsTitle: 'Sponsors',
+  pledgePerShare: '{sponsor}: every share gives {perShare}',
+  pledgeEarned: '{earned} of {cap} earned',
+  pledgeBonusAt: 'bonus {amount} at {shares} shares',
+  pledgeBonusPaid: 'bonus {amount} earned!',
+  matchTitle: '{sponsor} adds {pct}% to every gift',
+  matchBurn: '{matched} of {cap} matched, {remaining} left',
+  timeLeft: '{time} left',
+  durationDays: '{d} d {h} h',
+  durationHours: '{h} h {m} min',
+  durationMinutes: '{m} min {s} s',
+  shareThanks: 'Thanks for sharing!',
+  shareRateLimited: 'Many shares from your network just now: this one may not count. Try again in {s} s.',
+  shareNotCounted: 'Your share could not be counted, but your link works.',
+  broughtByYou: 'You brought {amount} through your share links',
+  broughtBy: '{name} brought {amount} through share links',
+  optional: '(optional)',
+  tooManyRequests: 'Too many requests from your network: try again in {s} s.',
+  checkForm: 'Please check the form.',
+  pageOpened: 'Your page is open! Share it with your friends.',
+  editMyPage: 'Edit my page',
+  manageKeyNote: 'This browser keeps the key to edit your page: open it from here.',
+  manageRefused: 'This browser can no longer edit this page.',
+  joinCta: 'Open my own fundraiser page',
+  moderation: 'Moderation',
+  noMessages: 'No message yet.',
+  hide: 'Hide',
+  unhide: 'Show again',
+  hiddenLabel: 'hidden',
+  refresh: 'Refresh',
+  milestones: 'Milestones',
+  metric: 'Metric',
+  metric_raisedMinor: 'Raised by donors',
+  metric_grandTotalMinor: 'Grand total (with sponsors)',
+  metric_shareCount: 'Shares',
+  threshold: 'Threshold',
+  label: 'Label',
+  saveMilestone: 'Save milestone',
+  reachedAt: 'reached {when}',
+  notReached: 'not reached',
+  pledges: 'Pledges per share',
+  sponsor: 'Sponsor',
+  perShare: 'Per share',
+  cap: 'Cap',
+  bonusAtShares: 'Bonus at shares',
+  bonusAmount: 'Bonus amount',
+  savePledge: 'Save pledge',
+  matches: 'Matching gifts',
+  ratio: 'Ratio (1 = doubled)',
+  startsAt: 'Starts at',
+  saveMatch: 'Save matching gift',
+  noneYet: 'None yet.',
 };
 
 export type MessageKey = keyof typeof en;
@@ -194,7 +255,67 @@ const fr: Record<MessageKey, string> = {
   actions: 'Actions',
   edit: 'Modifier',
   unauthorized: 'Le jeton a été refusé.',
-} as Record<MessageKey, string>;
+  board_referrals: 'Parrainages',
+  totalSplit: '{donors} des donateurs + {sponsors} des mécènes',
+  nextMilestone: 'Prochain palier :',
+  milestoneProgress_raisedMinor: '{value} collectés sur {threshold}',
+  milestoneProgress_grandTotalMinor: '{value} sur {threshold} avec les mécènes',
+  milestoneProgress_shareCount: '{value} partages sur {threshold}',
+  milestoneReached: 'Palier atteint : {label} !',
+  close: 'Fermer',
+  sponsorsTitle: 'Mécènes',
+  pledgePerShare: '{sponsor} : chaque partage rapporte {perShare}',
+  pledgeEarned: '{earned} gagnés sur {cap}',
+  pledgeBonusAt: 'bonus de {amount} à {shares} partages',
+  pledgeBonusPaid: 'bonus de {amount} gagné !',
+  matchTitle: '{sponsor} ajoute {pct} % à chaque don',
+  matchBurn: '{matched} abondés sur {cap}, il reste {remaining}',
+  timeLeft: 'encore {time}',
+  durationDays: '{d} j {h} h',
+  durationHours: '{h} h {m} min',
+  durationMinutes: '{m} min {s} s',
+  shareThanks: 'Merci pour le partage !',
+  shareRateLimited: 'Beaucoup de partages depuis votre réseau en ce moment : celui-ci risque de ne pas compter. Réessayez dans {s} s.',
+  shareNotCounted: 'Votre partage n’a pas pu être compté, mais votre lien fonctionne.',
+  broughtByYou: 'Vous avez apporté {amount} grâce à vos liens de partage',
+  broughtBy: '{name} a apporté {amount} grâce à ses liens de partage',
+  optional: '(facultatif)',
+  tooManyRequests: 'Trop de demandes depuis votre réseau : réessayez dans {s} s.',
+  checkForm: 'Vérifiez le formulaire.',
+  pageOpened: 'Votre page est ouverte ! Partagez-la avec vos amis.',
+  editMyPage: 'Modifier ma page',
+  manageKeyNote: 'Ce navigateur garde la clé pour modifier votre page : ouvrez-la d’ici.',
+  manageRefused: 'Ce navigateur ne peut plus modifier cette page.',
+  joinCta: 'Ouvrir ma propre page de collecte',
+  moderation: 'Modération',
+  noMessages: 'Aucun message pour l’instant.',
+  hide: 'Masquer',
+  unhide: 'Réafficher',
+  hiddenLabel: 'masqué',
+  refresh: 'Actualiser',
+  milestones: 'Paliers',
+  metric: 'Indicateur',
+  metric_raisedMinor: 'Collecté auprès des donateurs',
+  metric_grandTotalMinor: 'Total avec les mécènes',
+  metric_shareCount: 'Partages',
+  threshold: 'Seuil',
+  label: 'Libellé',
+  saveMilestone: 'Enregistrer le palier',
+  reachedAt: 'atteint {when}',
+  notReached: 'pas atteint',
+  pledges: 'Promesses par partage',
+  sponsor: 'Mécène',
+  perShare: 'Par partage',
+  cap: 'Plafond',
+  bonusAtShares: 'Bonus à partir de (partages)',
+  bonusAmount: 'Montant du bonus',
+  savePledge: 'Enregistrer la promesse',
+  matches: 'Dons abondés',
+  ratio: 'Ratio (1 = doublé)',
+  startsAt: 'Commence le',
+  saveMatch: 'Enregistrer l’abondement',
+  noneYet: 'Aucun pour l’instant.',
+};
 
 const messages: Record<Lang, Record<MessageKey, string>> = { en, fr };
 const STORAGE_KEY = 'lb.lang';
@@ -292,6 +413,12 @@ export function formatMoney(minor: number, currency: string, loc: string = local
   return format.format(minorToDecimal(minor, digits) as unknown as number);
 }
 
+/** Money without a fraction when it has none ("€1,000", "€0.50"): sponsors' offers read like people say them. */
+export function formatMoneyShort(minor: number, currency: string, loc: string = locale()): string {
+  const whole = minor % 10 ** fractionDigits(currency) === 0;
+  return formatMoney(minor, currency, loc, whole);
+}
+
 export function formatNumber(n: number, loc: string = locale()): string {
   return new Intl.NumberFormat(loc).format(n);
 }
@@ -314,6 +441,18 @@ export function relativeTime(at: string | null | undefined, now: number, loc: st
     return format.format(Math.round(seconds / 3600), 'hour');
   }
   return format.format(Math.round(seconds / 86400), 'day');
+}
+
+/** A time left, coarse to fine: "2 d 03 h", "1 h 05 min", "4 min 07 s" (the two largest units). */
+export function formatDuration(parts: { days: number; hours: number; minutes: number; seconds: number }): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  if (parts.days > 0) {
+    return t('durationDays', { d: parts.days, h: two(parts.hours) });
+  }
+  if (parts.hours > 0) {
+    return t('durationHours', { h: parts.hours, m: two(parts.minutes) });
+  }
+  return t('durationMinutes', { m: parts.minutes, s: two(parts.seconds) });
 }
 
 export function percentOf(raised: number, goal: number): number {

@@ -198,7 +198,7 @@ describe('live connection', () => {
   });
 
   it('polls the read API when neither stream gets through, and tries the streams again later', async () => {
-    browser.pollAnswer = { totals: totals(42), feed: [], leaderboards: { fundraisers: [], teams: [], sharers: [], trending: [] } };
+    browser.pollAnswer = { totals: totals(42), feed: [], leaderboards: { fundraisers: [], teams: [], sharers: [], trending: [], referrals: [] } };
     connect();
     for (let i = 0; i < FAILURES_BEFORE_FALLBACK; i++) {
       browser.lastSocket.fail();

@@ -1,15 +1,24 @@
 // The one module that owns the live connection: WebSocket first, Server-Sent Events when WebSockets
 // do not get through, polling the read API when neither does; messages applied in `seq` order, a gap
 // answered by reconnecting for a fresh snapshot, a lost connection retried with capped backoff.
-import type { BoardEntry, BoardName, FeedEntry, PolledState, Standing, Totals } from './api';
+import type { BoardEntry, BoardName, FeedEntry, Match, Milestone, Pledge, PolledState, Standing, Totals } from './api';
 
+/** A stream message (API.md "Live streams" and "Viral mechanics"): an update carries only what changed. */
 export interface LiveMessage {
   type: 'snapshot' | 'update';
   seq: number;
   totals: Totals;
   leaderboards?: Partial<Record<BoardName, BoardEntry[]>>;
+  /** Snapshot: the newest feed. Update: new entries, or the whole newest feed with feedReplaced. */
   feed?: FeedEntry[];
-  milestones?: unknown[];
+  /** Set when a message was hidden or shown again: `feed` replaces the shown one. */
+  feedReplaced?: boolean;
+  /** Snapshot: every milestone. Update: the milestones crossed since the previous message. */
+  milestones?: Milestone[];
+  /** Update: every milestone, when one was defined, edited or crossed. */
+  milestoneList?: Milestone[];
+  pledges?: Pledge[];
+  matches?: Match[];
   standing?: Standing;
 }
 

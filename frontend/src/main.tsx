@@ -6,6 +6,7 @@ import { prefetchCampaign } from './api';
 import CampaignPage from './pages/CampaignPage';
 import { lang } from './i18n';
 import { route } from './routes';
+import { captureReferral } from './visitor';
 import './styles.css';
 
 async function start(): Promise<void> {
@@ -18,6 +19,8 @@ async function start(): Promise<void> {
   }
   if ('campaignId' in r) {
     prefetchCampaign(r.campaignId);
+    // a visitor who came through a fundraiser's link credits that fundraiser with what they give
+    captureReferral(r.campaignId, location.search);
   }
   let Page: ComponentType<any>;
   switch (r.page) {

@@ -122,7 +122,7 @@ export class Service {
   async request(method, path, token, body) {
     const response = await fetch(`${this.base}${path}`, {
       method,
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), 'Content-Type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -142,6 +142,15 @@ export class Service {
 
   fundraiser(campaignId, id, body) {
     return this.request('PUT', `/api/campaigns/${campaignId}/fundraisers/${id}`, config.organizerToken, body);
+  }
+
+  /** An organizer PUT of anything the console defines: milestones, pledges, matches. */
+  define(campaignId, kind, id, body) {
+    return this.request('PUT', `/api/campaigns/${campaignId}/${kind}/${id}`, config.organizerToken, body);
+  }
+
+  read(path) {
+    return this.request('GET', path);
   }
 
   event(event) {

@@ -1,15 +1,29 @@
 import type { Totals } from '../api';
 import { formatMoney, formatNumber, percentOf, t } from '../i18n';
+import { grandTotal } from '../viral';
 
-/** The total against the goal: the figure everyone looks at, announced politely to screen readers. */
+/**
+ * The total against the goal: the figure everyone looks at, announced politely to screen readers. It is
+ * the grand total (donors' gifts plus sponsors' money), with the split beneath once sponsors gave.
+ */
 export function Thermometer({ totals, big }: { totals: Totals; big?: boolean }) {
-  const pct = percentOf(totals.raisedMinor, totals.goalMinor);
+  const grand = grandTotal(totals);
+  const sponsors = grand - totals.raisedMinor;
+  const pct = percentOf(grand, totals.goalMinor);
   const width = Math.min(100, pct);
   return (
     <section class={big ? 'thermometer big' : 'thermometer'} aria-label={t('raised')}>
       <p class="total" aria-live="polite" aria-atomic="true" data-testid="total">
-        {formatMoney(totals.raisedMinor, totals.currency, undefined, big)}
+        {formatMoney(grand, totals.currency, undefined, big)}
       </p>
+      {sponsors > 0 && (
+        <p class="split" data-testid="total-split">
+          {t('totalSplit', {
+            donors: formatMoney(totals.raisedMinor, totals.currency, undefined, big),
+            sponsors: formatMoney(sponsors, totals.currency, undefined, big),
+          })}
+        </p>
+      )}
       <p class="goal">{t('raisedOf', { goal: formatMoney(totals.goalMinor, totals.currency, undefined, true) })}</p>
       <div
         class="bar"

@@ -1,7 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, type Campaign, type CampaignSummary } from '../api';
+import { api, type Campaign, type CampaignSummary } from '../api';
 import { Header } from '../components/Header';
 import { decimalToMinor, formatMoney, fractionDigits, minorToDecimal, t } from '../i18n';
+import { describe, Message } from './organizer/common';
+import { Moderation } from './organizer/Moderation';
+import { Matches, Milestones, Pledges } from './organizer/Sponsoring';
 
 const TOKEN_KEY = 'lb.organizerToken';
 
@@ -11,26 +14,6 @@ function storedToken(): string {
   } catch {
     return '';
   }
-}
-
-/** What a failed call says to the organizer: the problem's detail and each bad field. */
-function describe(e: unknown): string {
-  if (e instanceof ApiError) {
-    if (e.problem.status === 401) {
-      return t('unauthorized');
-    }
-    const fields = (e.problem.errors ?? []).map((f) => `${f.field}: ${f.message}`).join('; ');
-    return fields ? `${e.message} (${fields})` : e.message;
-  }
-  return String(e);
-}
-
-function Message({ text, error }: { text: string | null; error?: boolean }) {
-  return (
-    <p role={error ? 'alert' : 'status'} class={error ? 'error' : 'ok'}>
-      {text ?? ''}
-    </p>
-  );
 }
 
 /** The organizer console: the token lives in this tab's session storage, never in a URL. */
@@ -308,6 +291,10 @@ function EditCampaign({ token, id, onDone }: { token: string; id: string; onDone
           </p>
           <TeamForm token={token} campaignId={saved.id} />
           <FundraiserForm token={token} campaignId={saved.id} currency={saved.currency} />
+          <Moderation token={token} campaignId={saved.id} currency={saved.currency} />
+          <Milestones token={token} campaignId={saved.id} currency={saved.currency} />
+          <Pledges token={token} campaignId={saved.id} currency={saved.currency} />
+          <Matches token={token} campaignId={saved.id} currency={saved.currency} />
         </>
       )}
     </section>

@@ -3,9 +3,12 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { BOARDS, type BoardName } from '../api';
 import { BoardList } from '../components/Boards';
 import { Feed } from '../components/Feed';
+import { Celebration, NextMilestone } from '../components/Milestones';
+import { Sponsors } from '../components/Sponsors';
 import { Thermometer } from '../components/Thermometer';
 import { lang, t } from '../i18n';
 import { useLiveCampaign } from '../live-campaign';
+import { activeMatches, grandTotal } from '../viral';
 
 export const ROTATE_MS = 12_000;
 const CELEBRATION_MS = 15_000;
@@ -39,7 +42,10 @@ function QrCode({ url }: { url: string }) {
   return <canvas ref={canvas} class="qr" role="img" aria-label={`QR: ${url}`} data-testid="qr" />;
 }
 
-/** Big-screen mode for a hall: large figures, a QR code, rotating boards, the latest gifts, a celebration at the goal. */
+/**
+ * Big-screen mode for a hall: large figures, a QR code, rotating boards, the latest gifts, sponsors'
+ * money, and a celebration filling the screen at the goal and at each milestone crossed while it is up.
+ */
 export default function ScreenPage({ campaignId }: { campaignId: string }) {
   const { campaign, store } = useLiveCampaign(campaignId);
   const [boardIndex, setBoardIndex] = useState(0);
@@ -53,7 +59,7 @@ export default function ScreenPage({ campaignId }: { campaignId: string }) {
     return () => window.clearInterval(timer);
   }, []);
 
-  const reached = !!totals && totals.goalMinor > 0 && totals.raisedMinor >= totals.goalMinor;
+  const reached = !!totals && totals.goalMinor > 0 && grandTotal(totals) >= totals.goalMinor;
   useEffect(() => {
     if (!totals) {
       return;
@@ -68,6 +74,11 @@ export default function ScreenPage({ campaignId }: { campaignId: string }) {
     reachedBefore.current = reached;
   }, [reached, totals !== null]);
 
+  // a column for the milestone and the sponsors' money when the campaign has any
+  const extras =
+    store.pledges.value.length > 0 ||
+    activeMatches(store.matches.value, Date.now()).length > 0 ||
+    store.milestones.value.some((m) => !m.reachedAt);
   const nonEmpty = BOARDS.filter((b) => boards[b].length > 0);
   const board: BoardName = nonEmpty.length ? nonEmpty[boardIndex % nonEmpty.length] : 'fundraisers';
   const url = `${location.origin}/c/${encodeURIComponent(campaignId)}`;
@@ -84,11 +95,15 @@ export default function ScreenPage({ campaignId }: { campaignId: string }) {
           {t('fullScreen')}
         </button>
       </header>
-      <div class="screen-grid">
+      <div class={extras ? 'screen-grid with-extras' : 'screen-grid'}>
         <section class="screen-total">
           {totals && <Thermometer totals={totals} big />}
           {reached && <p class="reached">{t('goalReached')}</p>}
         </section>
+        <div class="screen-extras">
+          {totals && <NextMilestone milestones={store.milestones.value} totals={totals} />}
+          {totals && <Sponsors pledges={store.pledges.value} matches={store.matches.value} currency={totals.currency} />}
+        </div>
         <section class="screen-board" aria-labelledby="screen-board-title">
           <h2 id="screen-board-title">{t(`board_${board}`)}</h2>
           {totals && <BoardList name={board} entries={boards[board].slice(0, 5)} currency={totals.currency} campaignId={campaignId} />}
@@ -102,6 +117,7 @@ export default function ScreenPage({ campaignId }: { campaignId: string }) {
           <p class="url">{url.replace(/^https?:\/\//, '')}</p>
         </section>
       </div>
+      <Celebration celebration={store.celebration.value} big ms={CELEBRATION_MS} />
       {celebrating && (
         <div class="celebration" role="alert">
           <p>{t('goalReached')}</p>
