@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs one benchmark against an already running service.
-# Usage: load-tests/bench.sh batch|single|read|spectators|wrk-single|wrk-read [-Dname=value ...]
+# Usage: load-tests/bench.sh batch|single|read|surge|storm|spectators|wrk-single|wrk-read [-Dname=value ...]
 #        (parameters: load-tests/README.md)
 set -euo pipefail
 case "${1:-}" in
@@ -45,7 +45,9 @@ case "${1:-}" in
   batch)  sim=org.leaderboard.loadtest.IngestBatchSimulation ;;
   single) sim=org.leaderboard.loadtest.IngestSingleSimulation ;;
   read)   sim=org.leaderboard.loadtest.ReadSimulation ;;
-  *) echo "usage: $0 batch|single|read|spectators|wrk-single|wrk-read [-Dname=value ...]" >&2; exit 2 ;;
+  surge)  sim=org.leaderboard.loadtest.ViralSurgeSimulation ;;
+  storm)  sim=org.leaderboard.loadtest.ShareStormSimulation ;;
+  *) echo "usage: $0 batch|single|read|surge|storm|spectators|wrk-single|wrk-read [-Dname=value ...]" >&2; exit 2 ;;
 esac
 shift
 cd "$(dirname "$0")/.."
