@@ -217,6 +217,11 @@ class ViralHandler {
             f.error("ratio", "must be a number");
             return null;
         }
+        // A literal past a double's range (1e400) is read as infinite, which has no decimal value.
+        if (ratio.isFloatingPointNumber() && !Double.isFinite(ratio.doubleValue())) {
+            f.error("ratio", "must be above 0 and at most 10, with at most two decimals");
+            return null;
+        }
         BigDecimal percent = ratio.decimalValue().movePointRight(2);
         if (percent.signum() <= 0 || percent.compareTo(BigDecimal.valueOf(1000)) > 0
                 || percent.stripTrailingZeros().scale() > 0) {

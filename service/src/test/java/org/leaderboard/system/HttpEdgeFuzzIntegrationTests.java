@@ -14,6 +14,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -28,6 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
+import org.leaderboard.support.Eventually;
 import org.leaderboard.support.RawHttp;
 import org.leaderboard.support.RedisDatabases;
 import org.leaderboard.support.TestServices;
@@ -46,12 +48,24 @@ import tools.jackson.databind.json.JsonMapper;
  * bodies (truncated, deeply nested, huge numbers, floats, wrong types, NUL, invalid UTF-8,
  * repeated keys, unknown references), headers (content types, tokens of the wrong kind, oversized),
  * paths (odd characters, encoded slashes, path parameters, long ids), query strings, methods,
- * WebSocket upgrades (bad origin, no key, wrong version) and requests that never finish.
+ * WebSocket upgrades (bad origin, no key, wrong version) and requests that never finish. The
+ * endpoints of issue 17 too: the milestone, pledge and match PUTs (wrong types, out-of-range
+ * numbers, ratios with three decimals, 0 or 10.01, {@code endsAt <= startsAt}, nested bonus
+ * defects, huge strings, NUL, unpaired surrogates; or a valid body without the organizer's token,
+ * with another method or to a path naming nothing valid), hiding and unhiding messages (unknown
+ * ids, odd ids, another campaign's gift; the campaign's own gifts only without the organizer's
+ * token), the moderation queue, the viral reads and the referrals board, self-service signups
+ * (bad bodies, a closed or unknown campaign, an unknown team), a page's manage token used on
+ * another page, and shares (bad channel, visitor id or JSON, unknown fundraiser, bad host).
  *
  * <p>Every request carries at least one defect the contract rejects, so every answer must be a 4xx
  * problem+json (a read may answer 2xx, a batch 200 with every event rejected), never a 5xx, never
- * no answer within 10 s (a request that never finishes may instead be closed). Afterwards the
- * ledger holds no event and the campaign's totals are what they were.
+ * no answer within 10 s (a request that never finishes may instead be closed). Afterwards every
+ * row of the ledger, the campaigns, teams and fundraisers, the viral definitions, the match
+ * allocations and the hidden messages is what it was, and so is every public figure (totals,
+ * boards, feeds, milestones, pledges, matches). The rate limits of the public write endpoints are
+ * set out of reach so the fuzz meets their validation; their 429 is checked in
+ * {@link PublicRateLimitIntegrationTests}.
  *
  * <p>Values whose rejection belongs to the ingest-side validation of stored values (JSON-escaped
  * lone surrogates in text, timestamps outside PostgreSQL's range) are generated too;
@@ -67,6 +81,9 @@ class HttpEdgeFuzzIntegrationTests {
     static final boolean STORED_VALUES = Boolean.parseBoolean(System.getProperty("fuzz.storedValues", "true"));
     static final int WORKERS = 8;
     static final JsonMapper JSON = JsonMapper.builder().build();
+    /** The tables whose rows the fuzz must leave exactly as they were. */
+    static final List<String> TABLES = List.of("campaigns", "teams", "fundraisers", "milestones", "pledges", "matches",
+            "match_allocations", "hidden_messages", "ledger_events");
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
@@ -78,6 +95,11 @@ class HttpEdgeFuzzIntegrationTests {
         registry.add("leaderboard.edge.body-timeout", () -> "1s");
         registry.add("leaderboard.ingest.max-event-bytes", () -> "16KB");
         registry.add("leaderboard.ingest.max-batch-bytes", () -> "64KB");
+        // Out of the fuzz's reach, so it meets the public endpoints' validation rather than their 429.
+        registry.add("leaderboard.share.burst", () -> "1000000");
+        registry.add("leaderboard.signup.burst", () -> "1000000");
+        // The page routes answer from the test's own build of the pages, whether the frontend was built or not.
+        registry.add("leaderboard.web.location", () -> "classpath:/web-fixture/");
         registry.add("logging.level.reactor.netty.http.server.HttpServerOperations", () -> "ERROR");
     }
 
@@ -102,7 +124,8 @@ class HttpEdgeFuzzIntegrationTests {
     @Test
     void malformedRequestsAreRefusedCleanlyAndChangeNothing() throws Exception {
         setUp();
-        String totalsBefore = totals();
+        Map<String, String> figuresBefore = publicFigures();
+        Map<String, List<String>> rowsBefore = rows();
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
         Map<String, AtomicInteger> statuses = new ConcurrentHashMap<>();
         AtomicLong sent = new AtomicLong();
@@ -131,8 +154,13 @@ class HttpEdgeFuzzIntegrationTests {
                 (System.nanoTime() - started) / 1_000_000, SEED, new java.util.TreeMap<>(statuses));
         assertThat(failures).as("seed " + SEED + ": requests answered against the contract").isEmpty();
         assertThat(sent.get()).isGreaterThanOrEqualTo(REQUESTS - WORKERS);
-        assertThat(ledgerEvents()).as("events in the ledger").isZero();
-        assertThat(totals()).isEqualTo(totalsBefore);
+        Map<String, List<String>> rowsAfter = rows();
+        for (String table : TABLES) {
+            assertThat(rowsAfter.get(table)).as("rows of " + table).isEqualTo(rowsBefore.get(table));
+        }
+        assertThat(rowsAfter.get("ledger_events")).as("the ledger holds the set-up's events only").hasSize(4);
+        assertThat(rowsAfter.get("hidden_messages")).as("the one message hidden in the set-up").hasSize(1);
+        assertThat(publicFigures()).isEqualTo(figuresBefore);
     }
 
     /** Null when the answer keeps the contract, else what went wrong. */
@@ -278,30 +306,20 @@ class HttpEdgeFuzzIntegrationTests {
             this.random = random;
         }
 
+        /** Where each kind of request ends in a draw of 0 to 999: its share of the run, per thousand. */
+        private static final int[] UP_TO = {5, 220, 330, 400, 550, 620, 660, 720, 810, 850, 920, 1000};
+
+        private final List<java.util.function.Supplier<Case>> kinds = List.of(this::unfinished, this::single,
+                this::batch, this::organizer, this::read, this::webSocket, this::rawGarbage, this::oddPath,
+                this::definition, this::moderation, this::signup, this::share);
+
         Case next() {
             int pick = random.nextInt(1000);
-            if (pick < 5) {
-                return unfinished();
+            int kind = 0;
+            while (pick >= UP_TO[kind]) {
+                kind++;
             }
-            if (pick < 300) {
-                return single();
-            }
-            if (pick < 450) {
-                return batch();
-            }
-            if (pick < 550) {
-                return organizer();
-            }
-            if (pick < 750) {
-                return read();
-            }
-            if (pick < 850) {
-                return webSocket();
-            }
-            if (pick < 900) {
-                return rawGarbage();
-            }
-            return oddPath();
+            return kinds.get(kind).get();
         }
 
         // --- ingest ---
@@ -570,18 +588,447 @@ class HttpEdgeFuzzIntegrationTests {
             return request.build(label, Kind.REJECTED);
         }
 
+        // --- viral definitions (organizer PUTs) ---
+
+        /**
+         * A milestone, pledge or match PUT that must change nothing: a body with one to three defects,
+         * or a valid body without the organizer's token, with another method, Content-Type or a path
+         * naming nothing valid.
+         */
+        private Case definition() {
+            String what = pick("milestones", "pledges", "matches");
+            boolean existing = random.nextInt(3) > 0;
+            String id = existing ? switch (what) {
+                case "milestones" -> pick("half-way", "first-gift");
+                case "pledges" -> "acme";
+                default -> "double";
+            } : "fresh-" + what;
+            String campaign = "fuzz-run";
+            String[][] fields = switch (what) {
+                case "milestones" -> new String[][] {{"metric", "\"raisedMinor\""}, {"threshold", "50000"},
+                        {"label", "\"Half way\""}};
+                case "pledges" -> new String[][] {{"sponsor", "\"Acme\""}, {"perShareMinor", "50"},
+                        {"capMinor", "100000"}, {"bonus", "{\"atShares\":1000,\"amountMinor\":5000}"}};
+                default -> new String[][] {{"sponsor", "\"Bank\""}, {"ratio", "1"}, {"capMinor", "50000"},
+                        {"startsAt", "\"2026-01-01T00:00:00Z\""}, {"endsAt", "\"2100-01-01T00:00:00Z\""}};
+            };
+            StringBuilder label = new StringBuilder("put-" + what);
+            Request request;
+            if (random.nextInt(5) < 3) {
+                String raw = null;
+                int defects = 1 + random.nextInt(3);
+                for (int d = 0; d < defects; d++) {
+                    int kind = random.nextInt(12);
+                    if (kind >= 6) {
+                        raw = RAW[kind - 6];
+                        label.append(' ').append(raw);
+                        continue;
+                    }
+                    switch (what) {
+                        case "milestones" -> milestoneDefect(fields, kind, label);
+                        case "pledges" -> pledgeDefect(fields, kind, label);
+                        default -> matchDefect(fields, kind, label, existing);
+                    }
+                }
+                byte[] body = spoil(render(fields), raw, fields[0][0], 20_000);
+                request = new Request("PUT", "/api/campaigns/" + campaign + "/" + what + "/" + id)
+                        .token(ORGANIZER_TOKEN).json(body);
+                if (random.nextInt(4) == 0) {
+                    label.append(headerDefect(request));
+                }
+            }
+            else {
+                byte[] body = render(fields).getBytes(StandardCharsets.UTF_8);
+                String defect;
+                switch (random.nextInt(4)) {
+                    case 0 -> {
+                        campaign = pick("nope", "Fuzz", "c".repeat(65), "fuzz-run;x=1", "fuzz-run%00", "fuzz-open%2F..");
+                        defect = "campaign=" + campaign;
+                    }
+                    case 1 -> {
+                        id = pick("Bad!", "m".repeat(70), "%2e%2e", "a%2Fb", "-lead", "UPPER", "a%00", "%ZZ", "a;b=c");
+                        defect = "id=" + id;
+                    }
+                    default -> defect = null;
+                }
+                request = new Request("PUT", "/api/campaigns/" + campaign + "/" + what + "/" + id)
+                        .token(ORGANIZER_TOKEN).json(body);
+                label.append(" valid body");
+                label.append(defect != null ? " " + defect : notTheOrganizer(request, true));
+            }
+            return request.build(label + " " + request.path, Kind.REJECTED);
+        }
+
+        private void milestoneDefect(String[][] fields, int kind, StringBuilder label) {
+            switch (kind) {
+                case 0 -> { set(fields, "metric", pick("\"RaisedMinor\"", "\"donationCount\"", "\"\"", "1", "null",
+                        "[\"raisedMinor\"]", "{}", "\"raisedMinor \"", "\"shareCount\\u0000\"")); label.append(" metric"); }
+                case 1 -> { set(fields, "threshold", pick("0", "-1", "1.5", "\"50000\"", "1000000000000001", "1e3",
+                        "99999999999999999999", "true", "null", "50000.0", "-0")); label.append(" threshold"); }
+                case 2 -> { set(fields, "label", badText()); label.append(" label"); }
+                case 3 -> { set(fields, pick("reachedAt", "id", "campaignId", "Label", "unknown"),
+                        pick("\"x\"", "1", "null")); label.append(" unknown-field"); }
+                case 4 -> { remove(fields, pick("metric", "threshold", "label")); label.append(" missing-required"); }
+                default -> { set(fields, "threshold", pick("{\"value\":50000}", "[50000]")); label.append(" threshold-nested"); }
+            }
+        }
+
+        private void pledgeDefect(String[][] fields, int kind, StringBuilder label) {
+            switch (kind) {
+                case 0 -> { set(fields, "sponsor", badText()); label.append(" sponsor"); }
+                case 1 -> { set(fields, "perShareMinor", pick("0", "-5", "10000000001", "1.5", "\"50\"", "null", "true",
+                        "1e2", "[50]")); label.append(" perShareMinor"); }
+                case 2 -> { set(fields, "capMinor", pick("0", "-1", "1000000000000001", "2.5", "\"100000\"", "null",
+                        "{}", "99999999999999999999")); label.append(" capMinor"); }
+                case 3 -> { set(fields, "bonus", pick("\"5\"", "[]", "true", "1", "{}",
+                        "{\"atShares\":0,\"amountMinor\":5000}", "{\"atShares\":1000,\"amountMinor\":0}",
+                        "{\"atShares\":1.5,\"amountMinor\":5000}", "{\"atShares\":1000,\"amountMinor\":5000,\"extra\":1}",
+                        "{\"atShares\":\"1000\",\"amountMinor\":5000}", "{\"atShares\":1000000000001,\"amountMinor\":5000}",
+                        "{\"amountMinor\":5000}", "{\"atShares\":1000}", "{\"atShares\":{\"n\":1},\"amountMinor\":5000}",
+                        "{\"atShares\":1000,\"amountMinor\":1000000000000001}", "{\"atShares\":null,\"amountMinor\":5000}",
+                        "{\"atShares\":1000,\"amountMinor\":5000,\"atShares\":1}", "{\"atShares\":-1,\"amountMinor\":-1}",
+                        "{\"atShares\":1000,\"amountMinor\":\"5000\\u0000\"}")); label.append(" bonus"); }
+                case 4 -> { set(fields, pick("earnedMinor", "bonusPaid", "id", "remainingMinor", "unknown"), "0");
+                    label.append(" unknown-field"); }
+                default -> { remove(fields, pick("sponsor", "perShareMinor", "capMinor")); label.append(" missing-required"); }
+            }
+        }
+
+        private void matchDefect(String[][] fields, int kind, StringBuilder label, boolean existing) {
+            switch (kind) {
+                case 0 -> { set(fields, "sponsor", badText()); label.append(" sponsor"); }
+                case 1 -> { set(fields, "ratio", pick("0", "-1", "10.01", "1.005", "0.001", "11", "\"1\"", "null",
+                        "true", "1e400", "-0", "0.00", "99999999999999999999999", "[1]", "{}", "1e-3", "10.001",
+                        "-0.5", "1E-400", "0.0000000000000000000000000001")); label.append(" ratio"); }
+                case 2 -> {
+                    // A cap below what the match has matched (422) is a defect only of the match that matched it.
+                    set(fields, "capMinor", existing && random.nextInt(3) == 0 ? "1"
+                            : pick("0", "-1", "1000000000000001", "2.5", "\"50000\"", "null"));
+                    label.append(" capMinor");
+                }
+                case 3 -> { set(fields, pick("startsAt", "endsAt"), pick("\"yesterday\"", "1700000000",
+                        "\"2026-13-01T00:00:00Z\"", "\"2026-11-21T20:15:00\"", "\"\"", "\"+99999-01-01T00:00:00Z\"",
+                        "\"0000-01-01T00:00:00Z\"", "null", "\"2026-01-01T00:00:00Z\\u0000\"", "\"\\ud800\"",
+                        "\"10000-01-01T00:00:00Z\"")); label.append(" timestamp"); }
+                case 4 -> { set(fields, "endsAt", pick("\"2026-01-01T00:00:00Z\"", "\"2025-12-31T23:59:59Z\"",
+                        "\"2026-01-01T01:00:00+01:00\"", "\"0001-01-01T00:00:00Z\"")); label.append(" endsAt<=startsAt"); }
+                default -> {
+                    if (random.nextBoolean()) {
+                        set(fields, pick("matchedMinor", "remainingMinor", "id", "ratioPercent"), "0");
+                        label.append(" unknown-field");
+                    }
+                    else {
+                        remove(fields, pick("sponsor", "ratio", "capMinor", "startsAt", "endsAt"));
+                        label.append(" missing-required");
+                    }
+                }
+            }
+        }
+
+        /** A value of a 1 to 200 character text field that the field refuses. */
+        private String badText() {
+            return pick("\"\"", "\"   \"", "\"" + "l".repeat(201) + "\"", "5", "null", "\"a\\u0000b\"", "\"\\ud800\"",
+                    "\"a\\udc00b\"", "\"bell\\u0007\"", "\"esc\\u001b[31m\"", "[]", "\"" + "\uD83D\uDE00".repeat(201) + "\"",
+                    "\"\\udbff\"");
+        }
+
+        /**
+         * Spoils the request's authorization for an organizer route, or its method or Content-Type
+         * when {@code withBody} (a route that reads a body); answers what it did.
+         */
+        private String notTheOrganizer(Request request, boolean withBody) {
+            switch (random.nextInt(withBody ? 4 : 3)) {
+                case 0:
+                    String token = pick(null, INGEST_TOKEN, pageToken, ORGANIZER_TOKEN + "x", ORGANIZER_TOKEN.toUpperCase(Locale.ROOT),
+                            "x" + ORGANIZER_TOKEN);
+                    request.token(token);
+                    return " token=" + (token == null ? "none" : token.equals(pageToken) ? "manage-token" : token);
+                case 1:
+                    String authorization = pick("Basic " + java.util.Base64.getEncoder().encodeToString(
+                            ("organizer:" + ORGANIZER_TOKEN).getBytes(StandardCharsets.UTF_8)), "Bearer", "Token " + ORGANIZER_TOKEN,
+                            "Bearer" + ORGANIZER_TOKEN, ORGANIZER_TOKEN, "Bearer \u00e9" + ORGANIZER_TOKEN);
+                    request.rawAuthorization(authorization);
+                    return " authorization=" + authorization;
+                case 2:
+                    String method = pick("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "FOO");
+                    // Another method than the route's own.
+                    request.method(method.equals(request.method) ? "TRACE" : method);
+                    return " method=" + request.method;
+                default:
+                    return contentTypeDefect(request);
+            }
+        }
+
+        /** A Content-Type the body endpoints refuse (415), or two of them. */
+        private String contentTypeDefect(Request request) {
+            if (random.nextInt(5) == 0) {
+                request.header("Content-Type", "application/json");
+                request.header("Content-Type", "application/json");
+                return " two-content-types";
+            }
+            String type = pick("garbage", "application/json; charset=", "application/json; charset=nope", "text/plain",
+                    "application/json; charset=latin1", "application/xml", "*/*", "json", "application/x-ndjson",
+                    "application/json;charset=\"utf-8", "application/x-www-form-urlencoded", "application/",
+                    "application/json; charset=utf-8; charset=utf-8", "multipart/form-data; boundary=x");
+            request.contentType(type);
+            return " content-type=" + type;
+        }
+
+        private static final String[] RAW = {"repeated", "truncated", "nested", "utf8", "notObject", "huge"};
+
+        /**
+         * The JSON object, spoiled as {@code raw} says (null: left as it is): a key repeated, cut short,
+         * nested too deep, invalid UTF-8, not an object, or a string over {@code hugeBytes}.
+         */
+        private byte[] spoil(String json, String raw, String key, int hugeBytes) {
+            if (raw == null) {
+                return json.getBytes(StandardCharsets.UTF_8);
+            }
+            return switch (raw) {
+                case "repeated" -> ("{\"" + key + "\":1,\"" + key + "\":2," + json.substring(1)).getBytes(StandardCharsets.UTF_8);
+                case "truncated" -> {
+                    byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+                    yield java.util.Arrays.copyOf(bytes, Math.max(1, random.nextInt(bytes.length)));
+                }
+                case "nested" -> {
+                    int depth = 600 + random.nextInt(5_000);
+                    yield ("{\"a\":" + "[".repeat(depth) + "]".repeat(depth) + "}").getBytes(StandardCharsets.UTF_8);
+                }
+                case "utf8" -> withInvalidUtf8(json.getBytes(StandardCharsets.UTF_8));
+                case "notObject" -> pick("[]", "\"x\"", "42", "null", "true", "", "[{}]", " ").getBytes(StandardCharsets.UTF_8);
+                default -> ("{\"" + key + "\":\"" + "x".repeat(hugeBytes + random.nextInt(hugeBytes)) + "\"}")
+                        .getBytes(StandardCharsets.UTF_8);
+            };
+        }
+
+        // --- moderation ---
+
+        /**
+         * Hiding or unhiding a message: with the organizer's token only ids that are not a donation
+         * of the campaign (unknown, odd characters, another campaign's gift); the campaign's own
+         * gifts only without that token or with another method. Or the moderation queue, a read.
+         */
+        private Case moderation() {
+            if (random.nextInt(10) < 3) {
+                String campaign = pick("fuzz-run", "fuzz-run", "nope", "Fuzz", "fuzz-run;x=1", "%00", "c".repeat(65));
+                String query = pick("", "?limit=" + pick("0", "201", "-1", "abc", "1.5", "", "99999999999", "200", "1",
+                        "50&limit=0", "%00", "1e2", "+5", " 5"), "?offset=3", "?%%%");
+                Request request = new Request("GET", "/api/campaigns/" + campaign + "/messages" + query)
+                        .token(ORGANIZER_TOKEN);
+                String label = "messages";
+                if (random.nextInt(3) == 0) {
+                    label += notTheOrganizer(request, false);
+                }
+                boolean read = request.method.equals("GET") || request.method.equals("HEAD");
+                return request.build(label + " " + request.path, read ? Kind.READ : Kind.REJECTED);
+            }
+            String action = pick("hide", "unhide");
+            Request request;
+            String label;
+            if (random.nextBoolean()) {
+                String[] target = pick(new String[] {"fuzz-run", pick("never-seen", "fuzz-open-gift", "fz-" + Long.toHexString(random.nextLong()),
+                                "a%20b", "%00", "e".repeat(300), "%2F", "x;y=1", "%C3%A9t%C3%A9", "..", "%ZZ", "fuzz-gift-1%00",
+                                "FUZZ-GIFT-1", "fuzz-gift-1%20", "fuzz-gift-1;x=1", "%2e%2e", "*", "fuzz-gift-%31%0A")},
+                        new String[] {pick("fuzz-open", "nope", "Fuzz", "x;a=b", "fuzz-run%00", "c".repeat(65)),
+                                pick("fuzz-gift-1", "fuzz-gift-2")});
+                request = new Request("POST", "/api/campaigns/" + target[0] + "/feed/" + target[1] + "/" + action)
+                        .token(ORGANIZER_TOKEN);
+                label = action + " not a gift of the campaign";
+                if (random.nextInt(4) == 0) {
+                    request.json("{\"hidden\":false}".getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            else {
+                request = new Request("POST", "/api/campaigns/fuzz-run/feed/" + pick("fuzz-gift-1", "fuzz-gift-2") + "/" + action)
+                        .token(ORGANIZER_TOKEN);
+                label = action + notTheOrganizer(request, false);
+            }
+            return request.build(label + " " + request.path, Kind.REJECTED);
+        }
+
+        // --- public write endpoints: self-service pages and shares ---
+
+        /**
+         * A signup that must create nothing: a bad body in the open campaign, a valid one in a
+         * closed or unknown campaign, with an unknown team, another method or Content-Type; or a
+         * fundraiser PUT with the manage token of a page in another campaign, a bad body, or a
+         * token that is no page's.
+         */
+        private Case signup() {
+            String[][] fields = {{"displayName", "\"Zo\u00e9 Dupont\""}, {"teamId", "\"blue\""}, {"goalMinor", "20000"},
+                    {"story", "\"For the run\""}};
+            StringBuilder label = new StringBuilder("signup");
+            int what = random.nextInt(10);
+            Request request;
+            if (what < 5) {
+                String raw = null;
+                int defects = 1 + random.nextInt(3);
+                for (int d = 0; d < defects; d++) {
+                    int kind = random.nextInt(12);
+                    switch (kind) {
+                        case 0 -> { set(fields, "displayName", pick("\"\"", "\"   \"", "null", "5", "\"\\u0000\"",
+                                "\"\\u0001\\u0002\"", "\"\\u202e\\u2066\"", "\"" + "n".repeat(81) + "\"", "\"\\ud800\"",
+                                "\"a\\udc00\"", "[\"x\"]", "{}", "\"\\u2028\\u0000\\t\"")); label.append(" displayName"); }
+                        case 1 -> { set(fields, "teamId", pick("\"nope-team\"", "\"Bad Team\"", "5", "\"\"", "\"red\"",
+                                "\"" + "t".repeat(70) + "\"", "\"blue\\u0000\"")); label.append(" teamId"); }
+                        case 2 -> { set(fields, "goalMinor", pick("0", "-1", "1.5", "\"5\"", "1000000000000001", "true",
+                                "1e3")); label.append(" goalMinor"); }
+                        case 3 -> { set(fields, "story", pick("\"" + "s".repeat(2_001) + "\"", "5", "\"\\ud800\"", "[]",
+                                "{\"a\":1}", "\"" + "\u00e9".repeat(2_001) + "\"")); label.append(" story"); }
+                        case 4 -> { set(fields, pick("id", "manageToken", "campaignId", "raisedMinor", "x"), "\"x\"");
+                            label.append(" unknown-field"); }
+                        default -> {
+                            if (kind == 5) {
+                                remove(fields, "displayName");
+                                label.append(" missing-required");
+                            }
+                            else {
+                                raw = RAW[kind - 6];
+                                label.append(' ').append(raw);
+                            }
+                        }
+                    }
+                }
+                request = new Request("POST", "/api/campaigns/fuzz-open/fundraisers")
+                        .json(spoil(render(fields), raw, "displayName", 16_384));
+                if (random.nextInt(4) == 0) {
+                    label.append(random.nextBoolean() ? contentTypeDefect(request) : headerDefect(request));
+                }
+            }
+            else if (what < 8) {
+                byte[] body = render(fields).getBytes(StandardCharsets.UTF_8);
+                String campaign = what == 5 ? "fuzz-open" : pick("fuzz-run", "fuzz-run", "nope", "Fuzz", "x;a=b", "%00",
+                        "c".repeat(65), "fuzz-open%00");
+                request = new Request("POST", "/api/campaigns/" + campaign + "/fundraisers").json(body);
+                if (what == 5) {
+                    if (random.nextBoolean()) {
+                        label.append(contentTypeDefect(request));
+                    }
+                    else {
+                        request.method(pick("PUT", "DELETE", "PATCH", "GET"));
+                        label.append(" method=").append(request.method);
+                    }
+                }
+                else {
+                    label.append(" valid body, closed or unknown campaign");
+                }
+            }
+            else {
+                label = new StringBuilder("manage-token");
+                String body = "{\"displayName\":\"Taken\",\"goalMinor\":100}";
+                switch (random.nextInt(3)) {
+                    case 0 -> {
+                        request = new Request("PUT", "/api/campaigns/" + pick("fuzz-run/fundraisers/alice",
+                                "fuzz-run/fundraisers/bob", "fuzz-open/fundraisers/alice", "fuzz-run/fundraisers/" + pageId))
+                                .token(pageToken).json(body.getBytes(StandardCharsets.UTF_8));
+                        label.append(" of another page");
+                    }
+                    case 1 -> {
+                        request = new Request("PUT", "/api/campaigns/fuzz-open/fundraisers/" + pageId).token(pageToken)
+                                .json(pick("{\"displayName\":\"\"}", "{\"displayName\":\"" + "n".repeat(81) + "\"}",
+                                        "{\"displayName\":\"Ok\",\"id\":\"other\"}", "{\"displayName\":\"Ok\",\"teamId\":\"red\"}",
+                                        "{\"displayName\":\"Ok\",\"manageToken\":\"x\"}", "[]", "{", "{\"displayName\":5}")
+                                        .getBytes(StandardCharsets.UTF_8));
+                        label.append(" bad body");
+                    }
+                    default -> {
+                        request = new Request("PUT", "/api/campaigns/fuzz-open/fundraisers/" + pageId)
+                                .json(body.getBytes(StandardCharsets.UTF_8));
+                        String authorization = pick("Bearer " + pageToken + "x", "Bearer " + pageToken.substring(1),
+                                "Bearer " + "A".repeat(43), "Bearer " + INGEST_TOKEN, "Basic " + pageToken, pageToken,
+                                "Bearer " + pageToken.substring(0, 42) + (pageToken.endsWith("A") ? "B" : "A"));
+                        request.rawAuthorization(authorization);
+                        label.append(" not a page's token");
+                    }
+                }
+            }
+            return request.build(label + " " + request.path, Kind.REJECTED);
+        }
+
+        /**
+         * A share that must count nothing: a bad body for a real fundraiser, a valid one for an unknown
+         * fundraiser or campaign, or a valid one with another method, Content-Type or a bad host.
+         */
+        private Case share() {
+            String[][] fields = {{"channel", "\"facebook\""}, {"visitorId", "\"visitor-fuzz-" + random.nextInt(1_000) + "\""}};
+            StringBuilder label = new StringBuilder("share");
+            String target = pick("fuzz-run/fundraisers/alice", "fuzz-run/fundraisers/alice", "fuzz-open/fundraisers/" + pageId);
+            int what = random.nextInt(10);
+            Request request;
+            if (what < 6) {
+                String raw = null;
+                int defects = 1 + random.nextInt(3);
+                for (int d = 0; d < defects; d++) {
+                    int kind = random.nextInt(10);
+                    switch (kind) {
+                        case 0 -> { set(fields, "channel", pick("\"myspace\"", "\"FACEBOOK\"", "\"\"", "1", "null",
+                                "[\"x\"]", "\"facebook \"", "\"x\\u0000\"", "\"\\ud800\"", "\"x:y\"")); label.append(" channel"); }
+                        case 1 -> { set(fields, "visitorId", pick("\"short\"", "\"" + "v".repeat(65) + "\"", "\"bad id!!\"",
+                                "\"\u00e9t\u00e9-visitor\"", "12345678", "null", "\"\\u0000aaaaaaaa\"", "\"\\ud800aaaaaaaa\"",
+                                "\"aaaa/aaaa\"", "\"aaaa:aaaa\"", "\"aaaa%3aaaaa\"", "\"\"", "\"aaaaaaaa\\n\"")); label.append(" visitorId"); }
+                        case 2 -> { set(fields, pick("fundraiserId", "referrerId", "eventId", "campaignId", "x"), "\"bob\"");
+                            label.append(" unknown-field"); }
+                        case 3 -> { remove(fields, pick("channel", "visitorId")); label.append(" missing-required"); }
+                        default -> {
+                            raw = RAW[kind - 4];
+                            label.append(' ').append(raw);
+                        }
+                    }
+                }
+                request = new Request("POST", "/api/campaigns/" + target + "/shares").json(spoil(render(fields), raw,
+                        "channel", 4_096));
+                if (random.nextInt(4) == 0) {
+                    label.append(random.nextBoolean() ? contentTypeDefect(request) : headerDefect(request));
+                }
+            }
+            else {
+                byte[] body = render(fields).getBytes(StandardCharsets.UTF_8);
+                if (what < 8) {
+                    target = pick("fuzz-run/fundraisers/zed", "fuzz-run/fundraisers/Bad!", "fuzz-run/fundraisers/" + "f".repeat(70),
+                            "nope/fundraisers/alice", "Fuzz/fundraisers/alice", "fuzz-open/fundraisers/alice",
+                            "fuzz-run/fundraisers/alice;x=1", "fuzz-run%00/fundraisers/alice", "fuzz-run/fundraisers/alice%2Fx",
+                            "fuzz-run/fundraisers/" + pageId, "fuzz-run/fundraisers/%ZZ");
+                    request = new Request("POST", "/api/campaigns/" + target + "/shares").json(body);
+                    label.append(" unknown target");
+                }
+                else {
+                    request = new Request("POST", "/api/campaigns/" + target + "/shares").json(body);
+                    switch (random.nextInt(4)) {
+                        case 0 -> label.append(contentTypeDefect(request));
+                        case 1 -> {
+                            request.method(pick("PUT", "DELETE", "PATCH", "GET", "FOO"));
+                            label.append(" method=").append(request.method);
+                        }
+                        case 2 -> {
+                            request.host(pick("", "a b", "%%%", "h".repeat(300), "127.0.0.1:-1", "[::1", "exa_mple.example",
+                                    "-bad.example", "a..b", "host/path", "x:y", "evil.example:123456", "\u00e9vil.example",
+                                    "evil.example@127.0.0.1"));
+                            label.append(" host=").append(request.host);
+                        }
+                        default -> {
+                            request.header("X-Padding", "p".repeat(9_000));
+                            label.append(" oversized-header");
+                        }
+                    }
+                }
+            }
+            return request.build(label + " " + request.path, Kind.REJECTED);
+        }
+
         // --- reads ---
 
         private Case read() {
-            String campaign = pick("fuzz-run", "fuzz-run", "nope", "FUZZ", "fuzz-run;x=1", "fuzz%2Frun", "%2e%2e",
+            String campaign = pick("fuzz-run", "fuzz-run", "fuzz-open", "nope", "FUZZ", "fuzz-run;x=1", "fuzz%2Frun", "%2e%2e",
                     "c".repeat(3_000), "%ZZ", "\u00e9", "fuzz-run%00");
-            String path = switch (random.nextInt(6)) {
+            String path = switch (random.nextInt(8)) {
                 case 0 -> "/api/campaigns/" + campaign;
                 case 1 -> "/api/campaigns/" + campaign + "/totals";
                 case 2 -> "/api/campaigns/" + campaign + "/leaderboards/" + pick("fundraisers", "teams", "sharers",
-                        "trending", "nope", "FUNDRAISERS", "", "%2F");
-                case 3 -> "/api/campaigns/" + campaign + "/fundraisers/" + pick("alice", "zed", "A", "alice;y=2");
+                        "trending", "referrals", "referrals", "nope", "FUNDRAISERS", "", "%2F", "Referrals");
+                case 3 -> "/api/campaigns/" + campaign + "/fundraisers/" + pick("alice", "zed", "A", "alice;y=2", pageId);
                 case 4 -> "/api/campaigns/" + campaign + "/feed";
+                case 5, 6 -> "/api/campaigns/" + campaign + "/" + pick("milestones", "pledges", "matches", "milestones/half-way",
+                        "pledges/acme", "matches/double", "Milestones", "matches/");
                 default -> pick("/livez", "/readyz", "/livez/x", "/api/campaigns", "/actuator/prometheus",
                         "/actuator/health", "/api", "/api/", "/api/events");
             };
@@ -673,6 +1120,9 @@ class HttpEdgeFuzzIntegrationTests {
                     "/api/campaigns/fuzz-run%2Ftotals", "/api/campaigns/fuzz-run/totals%00", "/%", "/%%%",
                     "/api/campaigns/fuzz-run/leaderboards/fundraisers/extra", "/api/events/batch/", "/api/events;x=y",
                     "/ws/campaigns/", "/ws/campaigns/fuzz-run/x", "/c/fuzz-run", "/favicon.ico", "/index.html",
+                    "/c/fuzz-open/join", "/c/fuzz-run/f/alice", "/c/fuzz-open/f/" + pageId,
+                    "/api/campaigns/fuzz-run/feed/fuzz-gift-1", "/api/campaigns/fuzz-run/feed/fuzz-gift-2/hide/x",
+                    "/api/campaigns/fuzz-run/milestones/", "/api/campaigns/fuzz-open/fundraisers/",
                     "/api/campaigns/" + "%41".repeat(1_000), "/\u00e9t\u00e9", "/api/campaigns/fuzz-run\u0001",
                     "/api/campaigns/fuzz-run/stream;x=1", "/..%2F..%2F", "/api/campaigns/fuzz-run?limit=1#frag");
             String method = pick("GET", "GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS");
@@ -797,32 +1247,114 @@ class HttpEdgeFuzzIntegrationTests {
         }
     }
 
+    /** The self-service page created in the set-up, and its manage token. */
+    volatile String pageId;
+    volatile String pageToken;
+
+    /**
+     * Two campaigns with something in every table the fuzz must not touch: teams, fundraisers, a
+     * self-service page, milestones (one reached), a pledge with a bonus, a match that matched the
+     * gifts, gifts with messages (one hidden, one crediting a referrer) and a share.
+     */
     private void setUp() {
-        put("/api/campaigns/fuzz-run", "{\"title\":\"Fuzz\",\"currency\":\"EUR\",\"goalMinor\":100000}");
-        put("/api/campaigns/fuzz-run/teams/red", "{\"name\":\"Red\"}");
-        put("/api/campaigns/fuzz-run/fundraisers/alice", "{\"displayName\":\"Alice\",\"teamId\":\"red\"}");
+        send("PUT", "/api/campaigns/fuzz-run", ORGANIZER_TOKEN, "{\"title\":\"Fuzz\",\"currency\":\"EUR\",\"goalMinor\":100000}", 201);
+        send("PUT", "/api/campaigns/fuzz-run/teams/red", ORGANIZER_TOKEN, "{\"name\":\"Red\"}", 201);
+        send("PUT", "/api/campaigns/fuzz-run/fundraisers/alice", ORGANIZER_TOKEN, "{\"displayName\":\"Alice\",\"teamId\":\"red\"}", 201);
+        send("PUT", "/api/campaigns/fuzz-run/fundraisers/bob", ORGANIZER_TOKEN, "{\"displayName\":\"Bob\"}", 201);
+        send("PUT", "/api/campaigns/fuzz-open", ORGANIZER_TOKEN,
+                "{\"title\":\"Open\",\"currency\":\"EUR\",\"goalMinor\":100000,\"openSignup\":true}", 201);
+        send("PUT", "/api/campaigns/fuzz-open/teams/blue", ORGANIZER_TOKEN, "{\"name\":\"Blue\"}", 201);
+        JsonNode page = JSON.readTree(send("POST", "/api/campaigns/fuzz-open/fundraisers", null,
+                "{\"displayName\":\"Zo\u00e9 Page\",\"teamId\":\"blue\"}", 201).body());
+        pageId = page.path("id").stringValue();
+        pageToken = page.path("manageToken").stringValue();
+        send("PUT", "/api/campaigns/fuzz-run/milestones/half-way", ORGANIZER_TOKEN,
+                "{\"metric\":\"raisedMinor\",\"threshold\":50000,\"label\":\"Half way\"}", 201);
+        send("PUT", "/api/campaigns/fuzz-run/milestones/first-gift", ORGANIZER_TOKEN,
+                "{\"metric\":\"raisedMinor\",\"threshold\":1000,\"label\":\"First gift\"}", 201);
+        send("PUT", "/api/campaigns/fuzz-run/pledges/acme", ORGANIZER_TOKEN,
+                "{\"sponsor\":\"Acme\",\"perShareMinor\":50,\"capMinor\":100000,\"bonus\":{\"atShares\":1000,\"amountMinor\":5000}}", 201);
+        send("PUT", "/api/campaigns/fuzz-run/matches/double", ORGANIZER_TOKEN, "{\"sponsor\":\"Bank\",\"ratio\":1,"
+                + "\"capMinor\":50000,\"startsAt\":\"2026-01-01T00:00:00Z\",\"endsAt\":\"2100-01-01T00:00:00Z\"}", 201);
+        String batch = send("POST", "/api/events/batch", INGEST_TOKEN, "["
+                + "{\"type\":\"donation\",\"eventId\":\"fuzz-gift-1\",\"campaignId\":\"fuzz-run\",\"fundraiserId\":\"alice\","
+                + "\"amountMinor\":2500,\"currency\":\"EUR\",\"donorName\":\"Chlo\u00e9\",\"message\":\"Allez !\",\"referrerId\":\"bob\"},"
+                + "{\"type\":\"donation\",\"eventId\":\"fuzz-gift-2\",\"campaignId\":\"fuzz-run\",\"fundraiserId\":\"alice\","
+                + "\"amountMinor\":1500,\"currency\":\"EUR\",\"message\":\"Hide me\"},"
+                + "{\"type\":\"donation\",\"eventId\":\"fuzz-open-gift\",\"campaignId\":\"fuzz-open\",\"fundraiserId\":\"" + pageId
+                + "\",\"amountMinor\":1000,\"currency\":\"EUR\",\"message\":\"Go\"}]", 200).body();
+        assertThat(batch.split("\"accepted\"", -1)).as(batch).hasSize(4);
+        send("POST", "/api/campaigns/fuzz-run/fundraisers/alice/shares", null,
+                "{\"channel\":\"link\",\"visitorId\":\"visitor-setup-1\"}", 201);
+        String totals = Eventually.await(Duration.ofSeconds(10), () -> get("/api/campaigns/fuzz-run/totals", null),
+                body -> body.contains("\"donationCount\":2") && body.contains("\"shareCount\":1"));
+        assertThat(totals).contains("\"donationCount\":2", "\"shareCount\":1");
+        assertThat(Eventually.await(Duration.ofSeconds(10), () -> get("/api/campaigns/fuzz-open/totals", null),
+                body -> body.contains("\"donationCount\":1"))).contains("\"donationCount\":1");
+        send("POST", "/api/campaigns/fuzz-run/feed/fuzz-gift-2/hide", ORGANIZER_TOKEN, null, 200);
+        // The first milestone is reached (its time recorded once, by whichever instance saw it), the other not.
+        String milestones = Eventually.await(Duration.ofSeconds(10), () -> get("/api/campaigns/fuzz-run/milestones", null),
+                body -> body.contains("\"reachedAt\":\""));
+        assertThat(milestones.split("\"reachedAt\":\"", -1)).as(milestones).hasSize(2);
+        assertThat(milestones).contains("\"reachedAt\":null");
     }
 
-    private void put(String path, String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        RawHttp.Response response = RawHttp.exchange(port, "PUT " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                + "Authorization: Bearer " + ORGANIZER_TOKEN + "\r\nContent-Type: application/json\r\nContent-Length: "
-                + bytes.length + "\r\n\r\n" + body);
-        assertThat(response.status()).as(path).isIn(200, 201);
+    /** Sends a request with a JSON body (none when null) and asserts its status. */
+    private RawHttp.Response send(String method, String path, String token, String body, int status) {
+        byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+        String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n"
+                + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
+                + (body == null ? "" : "Content-Type: application/json\r\n") + "Content-Length: " + bytes.length + "\r\n\r\n";
+        ByteArrayOutputStream request = new ByteArrayOutputStream();
+        request.writeBytes(head.getBytes(StandardCharsets.ISO_8859_1));
+        request.writeBytes(bytes);
+        RawHttp.Response response = RawHttp.exchange(port, request.toByteArray());
+        assertThat(response.status()).as(method + " " + path + ": " + response.body()).isEqualTo(status);
+        return response;
     }
 
-    private String totals() {
-        RawHttp.Response response = RawHttp.exchange(port,
-                "GET /api/campaigns/fuzz-run/totals HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        assertThat(response.status()).isEqualTo(200);
+    /** A read's body, without the times that move on their own. */
+    private String get(String path, String token) {
+        RawHttp.Response response = RawHttp.exchange(port, "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + "\r\n");
+        assertThat(response.status()).as(path + ": " + response.body()).isEqualTo(200);
         return response.body().replaceAll("\"updatedAt\":\"[^\"]*\"", "");
     }
 
-    private long ledgerEvents() throws Exception {
-        try (Connection connection = TestServices.jdbc(DB);
-                ResultSet rows = connection.createStatement().executeQuery("select count(*) from ledger_events")) {
-            rows.next();
-            return rows.getLong(1);
+    /** Every public figure of both campaigns, and the organizer's views of them, by path. */
+    private Map<String, String> publicFigures() {
+        Map<String, String> figures = new java.util.TreeMap<>();
+        figures.put("/api/campaigns", get("/api/campaigns", ORGANIZER_TOKEN));
+        figures.put("messages", get("/api/campaigns/fuzz-run/messages?limit=200", ORGANIZER_TOKEN));
+        for (String campaign : List.of("fuzz-run", "fuzz-open")) {
+            String base = "/api/campaigns/" + campaign;
+            for (String path : List.of("", "/totals", "/feed?limit=100", "/milestones", "/pledges", "/matches",
+                    "/leaderboards/fundraisers?limit=100", "/leaderboards/teams?limit=100", "/leaderboards/sharers?limit=100",
+                    "/leaderboards/trending?limit=100", "/leaderboards/referrals?limit=100")) {
+                figures.put(base + path, get(base + path, null));
+            }
         }
+        for (String fundraiser : List.of("fuzz-run/fundraisers/alice", "fuzz-run/fundraisers/bob", "fuzz-open/fundraisers/" + pageId)) {
+            figures.put(fundraiser, get("/api/campaigns/" + fundraiser, null));
+        }
+        return figures;
+    }
+
+    /** Every row of {@link #TABLES}, as PostgreSQL writes a row as text, sorted. */
+    private Map<String, List<String>> rows() throws Exception {
+        Map<String, List<String>> rows = new java.util.LinkedHashMap<>();
+        try (Connection connection = TestServices.jdbc(DB)) {
+            for (String table : TABLES) {
+                List<String> texts = new ArrayList<>();
+                try (ResultSet result = connection.createStatement().executeQuery(
+                        "select t::text from " + table + " t order by 1")) {
+                    while (result.next()) {
+                        texts.add(result.getString(1));
+                    }
+                }
+                rows.put(table, texts);
+            }
+        }
+        return rows;
     }
 }

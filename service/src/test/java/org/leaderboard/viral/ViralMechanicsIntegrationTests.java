@@ -243,6 +243,9 @@ class ViralMechanicsIntegrationTests {
         assertThat(problem).contains("\"sponsor\"", "\"ratio\"", "\"capMinor\"", "\"endsAt\"", "\"extra\"");
         assertThat(organizer("/api/campaigns/bad-run/milestones/m", "{\"metric\":\"likes\",\"threshold\":0,\"label\":\"x\"}"))
                 .isEqualTo(HttpStatus.BAD_REQUEST);
+        // A ratio past a double's range is read as infinite: a 400 like any other bad ratio, not a 500.
+        assertThat(organizer("/api/campaigns/bad-run/matches/m", "{\"sponsor\":\"S\",\"ratio\":1e400,\"capMinor\":5,"
+                + "\"startsAt\":\"2026-12-03T09:00:00Z\",\"endsAt\":\"2026-12-03T10:00:00Z\"}")).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(organizer("/api/campaigns/bad-run/pledges/p",
                 "{\"sponsor\":\"S\",\"perShareMinor\":1,\"capMinor\":5,\"bonus\":{\"atShares\":0}}"))
                 .isEqualTo(HttpStatus.BAD_REQUEST);
