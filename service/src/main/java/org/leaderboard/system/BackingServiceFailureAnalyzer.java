@@ -47,7 +47,7 @@ class BackingServiceFailureAnalyzer implements FailureAnalyzer {
                 .formatted(where, rootMessage(cause)), """
                 Start PostgreSQL there, for example:
                     sudo service postgresql start                 (a native server; Debian, Ubuntu)
-                    docker compose up -d postgres                 (the repository's docker-compose.yml)
+                    docker compose -f deploy/dev-services.yml up -d postgres   (from the repository)
                 or point the service at your server: SPRING_R2DBC_URL=r2dbc:postgresql://HOST:PORT/DATABASE and \
                 SPRING_R2DBC_USERNAME, SPRING_R2DBC_PASSWORD (the database is created when missing).""", cause);
     }
@@ -60,7 +60,7 @@ class BackingServiceFailureAnalyzer implements FailureAnalyzer {
                 .formatted(where, rootMessage(cause)), """
                 Start Redis there, for example:
                     sudo service redis-server start               (a native server; Debian, Ubuntu)
-                    docker compose up -d redis                    (the repository's docker-compose.yml)
+                    docker compose -f deploy/dev-services.yml up -d redis      (from the repository)
                 or point the service at your server: SPRING_DATA_REDIS_HOST, SPRING_DATA_REDIS_PORT, \
                 SPRING_DATA_REDIS_DATABASE (or SPRING_DATA_REDIS_URL).""", cause);
     }
