@@ -103,8 +103,8 @@ abstract class ViralSimulation extends Simulation {
      * A write sent again, the same payload, when it failed (a 503, a timeout), as payment integrations
      * and browsers retry: up to {@code retries} (2) more times, a second apart. The service counts an id
      * once, so a retry of a write that was in fact recorded answers {@code duplicate} (or
-     * {@code counted:false}), and the exactness check holds even when the service sheds load. Every
-     * failed attempt stays a KO in Gatling's statistics, so it still fails the run's assertion.
+     * {@code counted:false}) instead of being lost to the count. Every failed attempt stays a KO in
+     * Gatling's statistics, so it still fails the run's assertion.
      */
     ChainBuilder retried(HttpRequestActionBuilder write) {
         return tryMax(retries + 1, "attempt").on(
