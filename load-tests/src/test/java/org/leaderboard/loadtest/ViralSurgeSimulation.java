@@ -135,16 +135,19 @@ public class ViralSurgeSimulation extends ViralSimulation {
     private ChainBuilder single(boolean silent) {
         var request = http(silent ? "event (warm-up)" : "event").post("/api/events")
                 .header("Authorization", "Bearer " + ingestToken)
-                .body(StringBody(s -> payments.next()))
+                .body(StringBody(s -> s.getString("event")))
                 .check(status().in(200, 202), bodyString().saveAs("answer"));
-        return exec(silent ? request.silent() : request).exec(payments::recordSingle);
+        return exec(s -> s.set("event", payments.next()))
+                .exec(retried(silent ? request.silent() : request))
+                .exec(payments::recordSingle);
     }
 
     private ChainBuilder batch() {
-        return exec(http("batch").post("/api/events/batch")
+        return exec(s -> s.set("batch", payments.batch(batchSize)))
+                .exec(retried(http("batch").post("/api/events/batch")
                         .header("Authorization", "Bearer " + ingestToken)
-                        .body(StringBody(s -> payments.batch(batchSize)))
-                        .check(status().is(200), bodyString().saveAs("answer")))
+                        .body(StringBody(s -> s.getString("batch")))
+                        .check(status().is(200), bodyString().saveAs("answer"))))
                 .exec(s -> payments.recordBatch(s, batchSize));
     }
 
