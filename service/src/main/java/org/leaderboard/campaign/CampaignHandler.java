@@ -4,6 +4,7 @@ import java.util.Currency;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 import org.leaderboard.system.ApiProblem;
 import org.leaderboard.system.Ids;
@@ -20,7 +21,6 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Organizer API: idempotent PUTs of campaigns, teams and fundraisers. A PUT replaces the
@@ -46,7 +46,7 @@ class CampaignHandler {
 
     Mono<ServerResponse> putCampaign(ServerRequest request) {
         String id = request.pathVariable("campaignId");
-        return body(request, (node, f) -> {
+        return body(request, f -> {
             checkPathId(f, "campaignId", id);
             f.rejectUnknown(Set.of("title", "story", "currency", "goalMinor", "endsAt", "openSignup", "donateUrl"),
                     "is not a field of a campaign");
@@ -75,7 +75,7 @@ class CampaignHandler {
     Mono<ServerResponse> putTeam(ServerRequest request) {
         String campaignId = request.pathVariable("campaignId");
         String teamId = request.pathVariable("teamId");
-        return body(request, (node, f) -> {
+        return body(request, f -> {
             checkPathId(f, "campaignId", campaignId);
             checkPathId(f, "teamId", teamId);
             f.rejectUnknown(Set.of("name"), "is not a field of a team");
@@ -92,7 +92,7 @@ class CampaignHandler {
         String fundraiserId = request.pathVariable("fundraiserId");
         // A self-service page's owner edits it under the rules it was created with.
         boolean owner = request.attribute(PageTokens.OWNER).isPresent();
-        return body(request, (node, f) -> {
+        return body(request, f -> {
             checkPathId(f, "campaignId", campaignId);
             checkPathId(f, "fundraiserId", fundraiserId);
             f.rejectUnknown(Set.of("displayName", "teamId", "goalMinor", "story"), "is not a field of a fundraiser");
@@ -108,24 +108,8 @@ class CampaignHandler {
     }
 
     /** Reads a JSON object body, lets {@code reader} validate it, and fails with every bad field at once. */
-    private <T> Mono<T> body(ServerRequest request, BodyReader<T> reader) {
-        return bodies.read(request, MAX_BODY).map(bytes -> {
-            JsonNode node = bodies.parseJson(bytes);
-            if (!node.isObject()) {
-                throw ApiProblem.malformed("The body must be a JSON object");
-            }
-            JsonFields fields = new JsonFields(node, "");
-            T value = reader.read(node, fields);
-            if (!fields.errors().isEmpty()) {
-                throw ApiProblem.validation(fields.errors());
-            }
-            return value;
-        });
-    }
-
-    @FunctionalInterface
-    private interface BodyReader<T> {
-        T read(JsonNode node, JsonFields fields);
+    private <T> Mono<T> body(ServerRequest request, Function<JsonFields, T> reader) {
+        return bodies.read(request, MAX_BODY).map(bytes -> bodies.parseObject(bytes, reader));
     }
 
     private static void checkPathId(JsonFields fields, String name, String value) {

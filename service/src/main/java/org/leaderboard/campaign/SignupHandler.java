@@ -23,7 +23,6 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Self-service fundraiser pages: anyone may open a page in a campaign with open signup, without an
@@ -115,18 +114,11 @@ class SignupHandler {
     }
 
     private Draft parse(byte[] bytes) {
-        JsonNode node = bodies.parseJson(bytes);
-        if (!node.isObject()) {
-            throw ApiProblem.malformed("The body must be a JSON object");
-        }
-        JsonFields f = new JsonFields(node, "");
-        f.rejectUnknown(Set.of("displayName", "teamId", "goalMinor", "story"), "is not a field of a fundraiser");
-        Draft draft = new Draft(displayName(f), f.resourceId("teamId", false),
-                f.integer("goalMinor", false, 1, CampaignHandler.MAX_GOAL_MINOR), story(f));
-        if (!f.errors().isEmpty()) {
-            throw ApiProblem.validation(f.errors());
-        }
-        return draft;
+        return bodies.parseObject(bytes, f -> {
+            f.rejectUnknown(Set.of("displayName", "teamId", "goalMinor", "story"), "is not a field of a fundraiser");
+            return new Draft(displayName(f), f.resourceId("teamId", false),
+                    f.integer("goalMinor", false, 1, CampaignHandler.MAX_GOAL_MINOR), story(f));
+        });
     }
 
     /** The name of a self-service page, as its owner may set it (on creation and on the owner's PUT). */

@@ -1,5 +1,6 @@
 package org.leaderboard.demo;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.leaderboard.leaderboard.Milestone;
@@ -32,7 +33,7 @@ final class DemoCast {
     static final Pledge PLEDGE = new Pledge("meals-per-share", "Épicerie Solidaire", 50, 100_000, 1_000L, 50_000L);
 
     /** How long the demo's matching gift runs from the demo's start. */
-    static final java.time.Duration MATCH_LENGTH = java.time.Duration.ofHours(2);
+    static final Duration MATCH_LENGTH = Duration.ofHours(2);
     static final long MATCH_CAP_MINOR = 200_000;
 
     static final List<Milestone> MILESTONES = List.of(

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -179,7 +180,7 @@ public class LeaderboardStore {
 
     /** Saves a milestone's definition and, when reached, the time (see {@link #putViral}). */
     public Mono<Void> putMilestone(String campaignId, Milestone milestone) {
-        Map<String, String> fields = new java.util.LinkedHashMap<>();
+        Map<String, String> fields = new LinkedHashMap<>();
         fields.put("ms:" + milestone.id(), ViralState.milestoneJson(milestone));
         if (milestone.reachedAt() != null) {
             fields.put("r:" + milestone.id(), Long.toString(milestone.reachedAt().toEpochMilli()));

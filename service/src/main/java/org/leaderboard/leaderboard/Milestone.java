@@ -1,6 +1,7 @@
 package org.leaderboard.leaderboard;
 
 import java.time.Instant;
+import java.util.Set;
 
 /**
  * A threshold on one of a campaign's figures ({@code raisedMinor}, {@code grandTotalMinor} or
@@ -9,7 +10,7 @@ import java.time.Instant;
  */
 public record Milestone(String id, String metric, long threshold, String label, Instant reachedAt) {
 
-    public static final java.util.Set<String> METRICS = java.util.Set.of("raisedMinor", "grandTotalMinor", "shareCount");
+    public static final Set<String> METRICS = Set.of("raisedMinor", "grandTotalMinor", "shareCount");
 
     /** The value of this milestone's metric in {@code totals}. */
     public long value(Totals totals) {

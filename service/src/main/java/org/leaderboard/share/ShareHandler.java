@@ -27,7 +27,6 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -90,11 +89,10 @@ class ShareHandler {
     }
 
     private Share parse(byte[] bytes) {
-        JsonNode node = bodies.parseJson(bytes);
-        if (!node.isObject()) {
-            throw ApiProblem.malformed("The body must be a JSON object");
-        }
-        JsonFields f = new JsonFields(node, "");
+        return bodies.parseObject(bytes, ShareHandler::share);
+    }
+
+    private static Share share(JsonFields f) {
         f.rejectUnknown(Set.of("channel", "visitorId"), "is not a field of a share");
         String channel = f.string("channel", true);
         if (channel != null && !CHANNELS.contains(channel)) {
@@ -103,9 +101,6 @@ class ShareHandler {
         String visitorId = f.string("visitorId", true);
         if (visitorId != null && !VISITOR_ID.matcher(visitorId).matches()) {
             f.error("visitorId", "must match ^[A-Za-z0-9_-]{8,64}$");
-        }
-        if (!f.errors().isEmpty()) {
-            throw ApiProblem.validation(f.errors());
         }
         return new Share(channel, visitorId);
     }

@@ -1,5 +1,7 @@
 package org.leaderboard.system;
 
+import java.util.function.Function;
+
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.stereotype.Component;
@@ -66,6 +68,23 @@ public class RequestBodies {
             throw ApiProblem.malformed("The body is not well-formed UTF-8 (byte " + invalid + ")");
         }
         return bytes;
+    }
+
+    /**
+     * Parses a body that must be one JSON object and lets {@code reader} validate its fields; fails
+     * with every bad field at once (400), or as {@link #parseJson} for a body that is not an object.
+     */
+    public <T> T parseObject(byte[] bytes, Function<JsonFields, T> reader) {
+        JsonNode node = parseJson(bytes);
+        if (!node.isObject()) {
+            throw ApiProblem.malformed("The body must be a JSON object");
+        }
+        JsonFields fields = new JsonFields(node, "");
+        T value = reader.apply(fields);
+        if (!fields.errors().isEmpty()) {
+            throw ApiProblem.validation(fields.errors());
+        }
+        return value;
     }
 
     public JsonNode parseJson(byte[] bytes) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 import io.lettuce.core.RedisException;
 
@@ -172,27 +173,18 @@ class ViralHandler {
     /** Reads and validates a definition's body, saves it with {@code save} and answers 201 or 200 with it. */
     private <T> Mono<ServerResponse> define(ServerRequest request, String idVariable,
             BiFunction<String, JsonFields, T> reader, BiFunction<String, T, Mono<ViralSetup.Saved<T>>> save,
-            java.util.function.Function<T, Map<String, Object>> json) {
+            Function<T, Map<String, Object>> json) {
         String campaignId = request.pathVariable("campaignId");
         String id = request.pathVariable(idVariable);
-        return bodies.read(request, MAX_BODY).map(bytes -> {
-            JsonNode node = bodies.parseJson(bytes);
-            if (!node.isObject()) {
-                throw ApiProblem.malformed("The body must be a JSON object");
-            }
-            JsonFields fields = new JsonFields(node, "");
+        return bodies.read(request, MAX_BODY).map(bytes -> bodies.parseObject(bytes, fields -> {
             if (!Ids.isResourceId(campaignId)) {
                 fields.error("campaignId", "path segment " + Ids.RESOURCE_ID_RULE);
             }
             if (!Ids.isResourceId(id)) {
                 fields.error(idVariable, "path segment " + Ids.RESOURCE_ID_RULE);
             }
-            T value = reader.apply(id, fields);
-            if (!fields.errors().isEmpty()) {
-                throw ApiProblem.validation(fields.errors());
-            }
-            return value;
-        })
+            return reader.apply(id, fields);
+        }))
                 .flatMap(value -> campaignOr404(campaignId).then(save.apply(campaignId, value)))
                 .flatMap(saved -> ServerResponse.status(saved.created() ? HttpStatus.CREATED : HttpStatus.OK)
                         .contentType(MediaType.APPLICATION_JSON)

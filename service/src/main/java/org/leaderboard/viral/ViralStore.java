@@ -9,6 +9,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.leaderboard.leaderboard.Match;
 import org.leaderboard.leaderboard.Milestone;
@@ -214,9 +216,9 @@ class ViralStore implements ViralDefinitions {
     }
 
     @SafeVarargs
-    private static List<String> union(java.util.Set<String>... sets) {
-        java.util.TreeSet<String> all = new java.util.TreeSet<>();
-        for (java.util.Set<String> s : sets) {
+    private static List<String> union(Set<String>... sets) {
+        TreeSet<String> all = new TreeSet<>();
+        for (Set<String> s : sets) {
             all.addAll(s);
         }
         return new ArrayList<>(all);
