@@ -1,8 +1,9 @@
 package org.leaderboard.system;
 
+import java.util.Arrays;
 import java.util.function.Function;
 
-import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.stereotype.Component;
 import org.springframework.util.unit.DataSize;
@@ -28,6 +29,12 @@ public class RequestBodies {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
+    private final long drainLimit;
+
+    public RequestBodies(EdgeProperties edge) {
+        this.drainLimit = edge.refusedBodyDrain().toBytes();
+    }
+
     /** A JSON body (Content-Type application/json or none). */
     public Mono<byte[]> read(ServerRequest request, DataSize limit) {
         return read(request, limit, BodyFormat.JSON);
@@ -46,20 +53,67 @@ public class RequestBodies {
         if (declared > max) {
             return Mono.error(tooLarge(max));
         }
-        return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), (int) max)
-                .map(buffer -> {
-                    try {
-                        byte[] bytes = new byte[buffer.readableByteCount()];
-                        buffer.read(bytes);
-                        return bytes;
+        // Past the limit the rest is still read and dropped, up to the edge's drain limit, so the
+        // client sending it reads the 413 instead of a reset (see RefusedBodyDrain).
+        long drain = Math.max(max, drainLimit);
+        return request.body(BodyExtractors.toDataBuffers())
+                .collect(() -> new Collected(declared, max, drain), Collected::add)
+                .flatMap(collected -> {
+                    if (collected.over()) {
+                        return Mono.error(tooLarge(max));
                     }
-                    finally {
-                        DataBufferUtils.release(buffer);
+                    if (collected.size() == 0) {
+                        return Mono.error(ApiProblem.malformed("The request body is empty"));
                     }
+                    return Mono.just(collected.bytes());
                 })
-                .switchIfEmpty(Mono.error(() -> ApiProblem.malformed("The request body is empty")))
-                .map(RequestBodies::wellFormedUtf8)
-                .onErrorMap(DataBufferLimitException.class, ex -> tooLarge(max));
+                .map(RequestBodies::wellFormedUtf8);
+    }
+
+    /** A body's bytes up to the limit; past it only counted, and cut off past the drain limit. */
+    private static final class Collected {
+
+        private byte[] data;
+        private final long max;
+        private final long drain;
+        private long seen;
+
+        Collected(long declared, long max, long drain) {
+            this.data = new byte[(int) Math.min(max, declared > 0 ? declared : 1024)];
+            this.max = max;
+            this.drain = drain;
+        }
+
+        void add(DataBuffer buffer) {
+            try {
+                int count = buffer.readableByteCount();
+                seen += count;
+                if (seen > drain) {
+                    throw tooLarge(max);
+                }
+                if (seen <= max) {
+                    if (seen > data.length) {
+                        data = Arrays.copyOf(data, (int) Math.min(max, Math.max(seen, 2L * data.length)));
+                    }
+                    buffer.read(data, (int) seen - count, count);
+                }
+            }
+            finally {
+                DataBufferUtils.release(buffer);
+            }
+        }
+
+        boolean over() {
+            return seen > max;
+        }
+
+        long size() {
+            return seen;
+        }
+
+        byte[] bytes() {
+            return seen == data.length ? data : Arrays.copyOf(data, (int) seen);
+        }
     }
 
     private static byte[] wellFormedUtf8(byte[] bytes) {

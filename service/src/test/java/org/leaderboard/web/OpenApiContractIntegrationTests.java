@@ -464,12 +464,7 @@ class OpenApiContractIntegrationTests {
             request.header("Content-Type", type);
         }
         try {
-            // A client of its own per call: a pooled connection the service has just closed (its
-            // answers that leave a body unread carry Connection: close) was sometimes reused by the
-            // shared client and answered nothing ("header parser received no bytes").
-            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(5)).build();
-            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return contract().check(method, template, new RawHttp.Response(response.statusCode(),
                     headers(response.headers().map()), response.body()), type, checkRequest ? body : null);
         }
