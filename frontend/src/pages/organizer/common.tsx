@@ -6,14 +6,15 @@ import { decimalToMinor, fractionDigits, t } from '../../i18n';
 
 export const ID_PATTERN = '[a-z0-9][a-z0-9\\-]{0,63}';
 
-/** What a failed call says to the organizer: the problem's detail and each bad field. */
+/** What a failed call says to the organizer: the problem's detail and each bad field, once. */
 export function describe(e: unknown): string {
   if (e instanceof ApiError) {
     if (e.problem.status === 401) {
       return t('unauthorized');
     }
     const fields = (e.problem.errors ?? []).map((f) => `${f.field}: ${f.message}`).join('; ');
-    return fields ? `${e.message} (${fields})` : e.message;
+    // the service's detail already is the bad field when there is only one
+    return fields && fields !== e.message ? `${e.message} (${fields})` : e.message;
   }
   return String(e);
 }
