@@ -41,8 +41,8 @@ async function signIn(page) {
 }
 
 /** A console page, signed in, showing one campaign with its moderation queue and sponsor forms. */
-async function consoleFor(campaignId) {
-  const page = await newPage({ viewport: { width: 1280, height: 900 } });
+async function consoleFor(campaignId, options = {}) {
+  const page = await newPage({ viewport: { width: 1280, height: 900 }, ...options });
   await signIn(page);
   await page.getByLabel('Open a campaign by id').fill(campaignId);
   await page.getByRole('button', { name: 'Open', exact: true }).click();
@@ -401,6 +401,116 @@ describe('viral mechanics', () => {
     assert.equal((await service.read(`/api/campaigns/open-club/fundraisers/${id}`)).displayName, 'Zoé M.');
     assert.deepEqual(await seriousViolations(page), []);
     await page.context().close();
+  });
+
+  test('a pledge set in the console shows live, and counted shares move its money and pay its bonus; a cap of 0 is refused and saves nothing', async () => {
+    await campaignWith('pledged', [['bob', 'Bob', 1000]]);
+    const live = await newPage();
+    await live.goto(`${service.base}/c/pledged`);
+    await total(live).filter({ hasText: euros(1000) }).waitFor();
+    await live.locator('.status-live').waitFor();
+
+    const console_ = await consoleFor('pledged');
+    const pledges = console_.getByTestId('pledges');
+    await pledges.getByText('None yet.').waitFor();
+    await pledges.getByLabel('Id').fill('acme');
+    await pledges.getByLabel('Sponsor').fill('Acme');
+    await pledges.getByLabel('Per share').fill('0.50');
+    await pledges.getByLabel('Cap').fill('0');
+    await pledges.getByLabel('Bonus at shares').fill('2');
+    await pledges.getByLabel('Bonus amount').fill('40');
+    await pledges.getByRole('button', { name: 'Save pledge' }).click();
+    await pledges.getByRole('alert').filter({ hasText: 'capMinor: must be between 1 and 1000000000000000' }).waitFor();
+    assert.equal(await pledges.getByRole('alert').textContent(), 'capMinor: must be between 1 and 1000000000000000');
+    assert.deepEqual((await service.read('/api/campaigns/pledged/pledges')).pledges, []);
+
+    await pledges.getByLabel('Cap').fill('1000');
+    await pledges.getByRole('button', { name: 'Save pledge' }).click();
+    await pledges.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await pledges.locator('li').filter({ hasText: 'Acme: every share gives €0.50' }).waitFor();
+    const saved = (await service.read('/api/campaigns/pledged/pledges')).pledges;
+    assert.deepEqual(saved.map(({ id, sponsor, perShareMinor, capMinor, bonus }) => ({ id, sponsor, perShareMinor, capMinor, bonus })), [
+      { id: 'acme', sponsor: 'Acme', perShareMinor: 50, capMinor: 100000, bonus: { atShares: 2, amountMinor: 4000 } },
+    ]);
+    await console_.context().close();
+
+    // the live page, open all along, shows the sponsor's offer as it was set
+    const pledge = live.getByTestId('pledge-acme');
+    await pledge.filter({ hasText: 'Acme: every share gives €0.50' }).waitFor({ timeout: LIVE_MS * 2 });
+    await pledge.getByTestId('pledge-earned').filter({ hasText: '€0 of €1,000 earned' }).waitFor();
+    await pledge.filter({ hasText: 'bonus €40 at 2 shares' }).waitFor();
+
+    const shareOf = (visitorId) =>
+      service.request('POST', '/api/campaigns/pledged/fundraisers/bob/shares', undefined, { channel: 'whatsapp', visitorId });
+    assert.equal((await shareOf('e2e-visitor-one')).counted, true);
+    await pledge.getByTestId('pledge-earned').filter({ hasText: '€0.50 of €1,000 earned' }).waitFor({ timeout: LIVE_MS * 2 });
+    await total(live).filter({ hasText: euros(1050) }).waitFor({ timeout: LIVE_MS });
+    await pledge.filter({ hasText: 'bonus €40 at 2 shares' }).waitFor();
+
+    assert.equal((await shareOf('e2e-visitor-two')).counted, true);
+    await pledge.getByTestId('pledge-earned').filter({ hasText: '€1 of €1,000 earned' }).waitFor({ timeout: LIVE_MS * 2 });
+    await pledge.filter({ hasText: 'bonus €40 earned!' }).waitFor({ timeout: LIVE_MS });
+    await total(live).filter({ hasText: euros(5100) }).waitFor({ timeout: LIVE_MS });
+    await live.getByTestId('total-split').filter({ hasText: '€10.00 from donors + €41.00 from sponsors' }).waitFor({ timeout: LIVE_MS });
+    await live.context().close();
+  });
+
+  test('a matching gift set in the console in another time zone matches gifts live until its cap; an end before the start is refused and saves nothing', async () => {
+    await campaignWith('matched', [['alice', 'Alice', 2000]]);
+    const live = await newPage();
+    await live.goto(`${service.base}/c/matched`);
+    await total(live).filter({ hasText: euros(2000) }).waitFor();
+    await live.locator('.status-live').waitFor();
+
+    // datetime-local fields hold the organizer's wall-clock time: far from UTC, a slip would move the window off now
+    const timezoneId = 'Pacific/Auckland';
+    const wallClockFormat = new Intl.DateTimeFormat('sv-SE', {
+      timeZone: timezoneId, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    });
+    const wallClock = (at) => wallClockFormat.format(at).replace(' ', 'T');
+    const minute = 60_000;
+    const startsAt = new Date(Math.floor(Date.now() / minute) * minute - 60 * minute);
+    const endsAt = new Date(startsAt.getTime() + 3 * 60 * minute);
+    const console_ = await consoleFor('matched', { timezoneId });
+    const matches = console_.getByTestId('matches');
+    await matches.getByText('None yet.').waitFor();
+    await matches.getByLabel('Id').fill('bank');
+    await matches.getByLabel('Sponsor').fill('Local bank');
+    await matches.getByLabel('Ratio').fill('0.5');
+    await matches.getByLabel('Cap').fill('30');
+    await matches.getByLabel('Starts at').fill(wallClock(endsAt));
+    await matches.getByLabel('Ends at').fill(wallClock(startsAt));
+    await matches.getByRole('button', { name: 'Save matching gift' }).click();
+    await matches.getByRole('alert').filter({ hasText: 'endsAt: must be after startsAt' }).waitFor();
+    assert.equal(await matches.getByRole('alert').textContent(), 'endsAt: must be after startsAt');
+    assert.deepEqual((await service.read('/api/campaigns/matched/matches')).matches, []);
+
+    await matches.getByLabel('Starts at').fill(wallClock(startsAt));
+    await matches.getByLabel('Ends at').fill(wallClock(endsAt));
+    await matches.getByRole('button', { name: 'Save matching gift' }).click();
+    await matches.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await matches.locator('li').filter({ hasText: 'Local bank adds 50% to every gift' }).waitFor();
+    const [saved] = (await service.read('/api/campaigns/matched/matches')).matches;
+    assert.deepEqual(
+      { sponsor: saved.sponsor, ratio: saved.ratio, capMinor: saved.capMinor, startsAt: Date.parse(saved.startsAt), endsAt: Date.parse(saved.endsAt) },
+      { sponsor: 'Local bank', ratio: 0.5, capMinor: 3000, startsAt: startsAt.getTime(), endsAt: endsAt.getTime() },
+    );
+    await console_.context().close();
+
+    const match = live.getByTestId('match-bank');
+    await match.filter({ hasText: 'Local bank adds 50% to every gift' }).waitFor({ timeout: LIVE_MS * 2 });
+    await match.getByTestId('match-burn').filter({ hasText: '€0 of €30 matched, €30 left' }).waitFor();
+
+    await service.donate('matched', nextEvent(), 4000, { fundraiserId: 'alice', donorName: 'Matched donor' });
+    await match.getByTestId('match-burn').filter({ hasText: '€20 of €30 matched, €10 left' }).waitFor({ timeout: LIVE_MS * 2 });
+    await total(live).filter({ hasText: euros(8000) }).waitFor({ timeout: LIVE_MS });
+    await live.getByTestId('total-split').filter({ hasText: '€60.00 from donors + €20.00 from sponsors' }).waitFor({ timeout: LIVE_MS });
+
+    // the next gift takes what is left of the cap, and the spent match leaves the page
+    await service.donate('matched', nextEvent(), 4000, { fundraiserId: 'alice', donorName: 'Last matched donor' });
+    await total(live).filter({ hasText: euros(13000) }).waitFor({ timeout: LIVE_MS * 2 });
+    await match.waitFor({ state: 'detached', timeout: LIVE_MS });
+    await live.context().close();
   });
 
   test('a milestone set in the console, crossed, fills the big screen and is announced; no confetti for less motion', async () => {
