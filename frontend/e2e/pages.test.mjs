@@ -187,6 +187,23 @@ describe('pages', () => {
     await page.context().close();
   });
 
+  test('an organizer far from UTC sees a campaign\'s end in local time and saving the form leaves it where it was', async () => {
+    const endsAt = '2027-03-01T09:30:00Z';
+    await campaignWith('far-away', [], { endsAt });
+    const page = await consoleFor('far-away', { timezoneId: 'Pacific/Auckland' });
+    const form = page.getByTestId('campaign-form');
+    await page.waitForFunction(() => document.querySelector('[data-testid="campaign-form"] input[name="title"]')?.value !== '');
+    // 09:30 UTC on 1 March is 22:30 the same day in Auckland (UTC+13 in summer)
+    assert.equal(await form.getByLabel('Ends at').inputValue(), '2027-03-01T22:30');
+    await form.getByLabel('Title').fill('Far away, renamed');
+    await form.getByRole('button', { name: 'Save', exact: true }).click();
+    await form.getByText('Saved.').waitFor();
+    const saved = await service.read('/api/campaigns/far-away');
+    assert.equal(saved.title, 'Far away, renamed');
+    assert.equal(Date.parse(saved.endsAt), Date.parse(endsAt));
+    await page.context().close();
+  });
+
   test('the big screen recovers after the service restarts and shows gifts made after', async () => {
     await campaignWith('hall', [['alice', 'Alice', 4000], ['bob', 'Bob', 3000]], { goalMinor: 20000 });
     const page = await newPage({ viewport: BIG_SCREEN });

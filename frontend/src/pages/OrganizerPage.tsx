@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type Campaign, type CampaignSummary } from '../api';
 import { Header } from '../components/Header';
 import { decimalToMinor, formatMoney, fractionDigits, minorToDecimal, t } from '../i18n';
-import { describe, Message } from './organizer/common';
+import { describe, Message, toLocalInput } from './organizer/common';
 import { Moderation } from './organizer/Moderation';
 import { Matches, Milestones, Pledges } from './organizer/Sponsoring';
 
@@ -181,7 +181,7 @@ function toForm(c: Campaign | null, id: string): CampaignForm {
     currency: c?.currency ?? 'EUR',
     goal: c ? minorToDecimal(c.goalMinor, fractionDigits(c.currency)) : '',
     donateUrl: c?.donateUrl ?? '',
-    endsAt: c?.endsAt ? c.endsAt.slice(0, 16) : '',
+    endsAt: toLocalInput(c?.endsAt),
     openSignup: c?.openSignup ?? false,
   };
 }
