@@ -35,17 +35,21 @@ import reactor.core.publisher.Sinks;
 @Component
 public class LedgerStore {
 
-    private static final String INSERT_GIFTS = """
+    /** The gifts' INSERT; {@code %s} is a filter on the rows (empty, or {@link #INSERT_GIFTS_UNLESS_MATCHED}'s). */
+    private static final String GIFT_ROWS = """
             insert into ledger_events (event_id, type, campaign_id, fundraiser_id, amount_minor, currency,
                     donor_name, anonymous, message, referrer_id, channel, visitor_id, occurred_at, payload_hash)
             select e, t, c, f, a, cur, dn, an, m, r, ch, v, coalesce(o::timestamptz, now()), decode(h, 'hex')
             from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[],
                     $8::boolean[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
                     as u(e, t, c, f, a, cur, dn, an, m, r, ch, v, o, h)
+            %s
             order by e
             on conflict (event_id) do nothing
             returning event_id, (extract(epoch from occurred_at) * 1000000)::bigint as occurred_micros
             """;
+
+    private static final String INSERT_GIFTS = GIFT_ROWS.formatted("");
 
     /**
      * {@link #INSERT_GIFTS} unless a campaign of $15 has matching gifts: then it inserts nothing
@@ -53,23 +57,13 @@ public class LedgerStore {
      * allocates them). One statement, so the common group costs one round trip, not two.
      */
     private static final String INSERT_GIFTS_UNLESS_MATCHED = """
-            with m as materialized (
+            with found as materialized (
                 select exists (select 1 from matches where campaign_id = any($15::text[])) as matching),
-            ins as (
-                insert into ledger_events (event_id, type, campaign_id, fundraiser_id, amount_minor, currency,
-                        donor_name, anonymous, message, referrer_id, channel, visitor_id, occurred_at, payload_hash)
-                select e, t, c, f, a, cur, dn, an, m, r, ch, v, coalesce(o::timestamptz, now()), decode(h, 'hex')
-                from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[],
-                        $8::boolean[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
-                        as u(e, t, c, f, a, cur, dn, an, m, r, ch, v, o, h)
-                where not (select matching from m)
-                order by e
-                on conflict (event_id) do nothing
-                returning event_id, (extract(epoch from occurred_at) * 1000000)::bigint as occurred_micros)
+            ins as (%s)
             select event_id, occurred_micros, false as matching from ins
             union all
-            select null, null, true from m where matching
-            """;
+            select null, null, true from found where matching
+            """.formatted(GIFT_ROWS.formatted("where not (select matching from found)"));
 
     private static final String INSERT_REFUNDS = """
             insert into ledger_events (event_id, type, campaign_id, fundraiser_id, amount_minor, currency,
