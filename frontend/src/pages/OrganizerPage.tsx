@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type Campaign, type CampaignSummary } from '../api';
 import { Header } from '../components/Header';
 import { decimalToMinor, formatMoney, fractionDigits, minorToDecimal, t } from '../i18n';
-import { describe, Message, toLocalInput } from './organizer/common';
+import { describe, fromLocalInput, Message, toLocalInput } from './organizer/common';
 import { Moderation } from './organizer/Moderation';
 import { Matches, Milestones, Pledges } from './organizer/Sponsoring';
 
@@ -225,7 +225,7 @@ function EditCampaign({ token, id, onDone }: { token: string; id: string; onDone
         story: form.story || undefined,
         currency,
         goalMinor,
-        endsAt: form.endsAt ? new Date(form.endsAt).toISOString() : undefined,
+        endsAt: form.endsAt ? fromLocalInput(form.endsAt, t('endsAt')) : undefined,
         openSignup: form.openSignup,
         donateUrl: form.donateUrl || undefined,
       });

@@ -27,16 +27,6 @@ public final class RawHttp implements AutoCloseable {
         this.in = socket.getInputStream();
     }
 
-    /** An exchange over a socket the caller connected (and closes). */
-    public static RawHttp over(Socket socket) {
-        try {
-            return new RawHttp(socket);
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-    }
-
     /** A connection to 127.0.0.1:{@code port} whose reads give up after {@code readTimeoutMillis}. */
     public static RawHttp connect(int port, int readTimeoutMillis) {
         return connect(null, port, readTimeoutMillis);

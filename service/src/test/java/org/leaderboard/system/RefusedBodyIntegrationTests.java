@@ -4,11 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.leaderboard.support.TestServices.INGEST_TOKEN;
 import static org.leaderboard.support.TestServices.ORGANIZER_TOKEN;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -78,48 +73,39 @@ class RefusedBodyIntegrationTests {
     }
 
     @Test
-    void aBodyDeclaredLongerThanTheDrainLimitIsAnsweredWithoutBeingRead() throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-            socket.setSoTimeout(5_000);
-            socket.getOutputStream().write(head("POST /api/events/batch", "expired-token", "application/json",
-                    "Content-Length: " + (DRAIN_LIMIT + 1)).getBytes(StandardCharsets.ISO_8859_1));
+    void aBodyDeclaredLongerThanTheDrainLimitIsAnsweredWithoutBeingRead() {
+        try (RawHttp http = RawHttp.connect(port, 5_000)) {
+            http.send(head("POST /api/events/batch", "expired-token", "application/json",
+                    "Content-Length: " + (DRAIN_LIMIT + 1)));
             // Not a byte of the body sent: the answer comes anyway, and the connection is closed.
-            String head = RawHttp.readHead(socket.getInputStream());
-            assertThat(head).startsWith("HTTP/1.1 401");
-            assertThat(head.toLowerCase()).contains("connection: close");
+            RawHttp.Response answer = http.response();
+            assertThat(answer.status()).isEqualTo(401);
+            assertThat(answer.header("connection")).isEqualTo("close");
         }
     }
 
     /**
      * Sends the request head and the first 16 KB of {@code body}, waits 500 ms (the service has
-     * answered by then), sends the rest in 8 KB writes, then reads the answer.
+     * answered by then), sends the rest in 8 KB writes, then reads the answer. A write or read
+     * the service cut off fails with the reset ({@link java.io.UncheckedIOException}).
      */
     private RawHttp.Response sendSlowly(String requestLine, String token, String type, byte[] body, boolean chunked) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-            socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(head(requestLine, token, type,
-                    chunked ? "Transfer-Encoding: chunked" : "Content-Length: " + body.length)
-                    .getBytes(StandardCharsets.ISO_8859_1));
+        try (RawHttp http = RawHttp.connect(port, 10_000)) {
+            http.send(head(requestLine, token, type,
+                    chunked ? "Transfer-Encoding: chunked" : "Content-Length: " + body.length));
             int first = 16 * 1024;
-            write(out, Arrays.copyOfRange(body, 0, first), chunked);
+            http.send(framed(Arrays.copyOfRange(body, 0, first), chunked));
             Thread.sleep(500);
             for (int from = first; from < body.length; from += 8 * 1024) {
-                write(out, Arrays.copyOfRange(body, from, Math.min(body.length, from + 8 * 1024)), chunked);
+                http.send(framed(Arrays.copyOfRange(body, from, Math.min(body.length, from + 8 * 1024)), chunked));
             }
             if (chunked) {
-                out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                http.send("0\r\n\r\n");
             }
-            out.flush();
-            RawHttp.Response answer = RawHttp.over(socket).response();
+            RawHttp.Response answer = http.response();
             assertThat(answer).as("an answer, not a closed connection").isNotNull();
             assertThat(answer.header("connection")).isEqualTo("close");
             return answer;
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException("the service cut the connection under a client still sending", ex);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
@@ -127,15 +113,17 @@ class RefusedBodyIntegrationTests {
         }
     }
 
-    private static void write(OutputStream out, byte[] bytes, boolean chunked) throws IOException {
-        if (chunked) {
-            out.write((Integer.toHexString(bytes.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    /** {@code bytes} as they go on the wire: as they are, or as one chunk. */
+    private static byte[] framed(byte[] bytes, boolean chunked) {
+        if (!chunked) {
+            return bytes;
         }
-        out.write(bytes);
-        if (chunked) {
-            out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
-        }
-        out.flush();
+        byte[] size = (Integer.toHexString(bytes.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        byte[] framed = Arrays.copyOf(size, size.length + bytes.length + 2);
+        System.arraycopy(bytes, 0, framed, size.length, bytes.length);
+        framed[framed.length - 2] = '\r';
+        framed[framed.length - 1] = '\n';
+        return framed;
     }
 
     private static String head(String requestLine, String token, String type, String framing) {
